@@ -1,0 +1,554 @@
+// One HTTP/1.1 connection as one coroutine, read top to bottom in the order a request lives:
+// read the head -> settle the body -> handle -> write the response -> keep-alive or close.
+// Buffers come from per-worker pools and go back whenever the connection is idle, so an idle
+// keep-alive connection holds no buffer (receives use the loop's provided-buffer ring).
+#include "http/h1/connection.hh"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "base/assert.hh"
+#include "http/h1/chunked.hh"
+#include "http/response.hh"
+#include "io/ops.hh"
+#include "io/task.hh"
+
+namespace zs::http::h1 {
+namespace {
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr size_t kHeadReserve = 8 * 1024;     // output room reserved for a response head
+constexpr size_t kLingerBytes = 256 * 1024;   // discarded at most while lingering on close
+constexpr int64_t kLingerMs = 2'000;
+
+// A growable byte buffer whose storage can be handed back without freeing the object.
+struct Buffer {
+  char* data = nullptr;
+  size_t cap = 0;
+  size_t len = 0;
+
+  Buffer() = default;
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  ~Buffer() { std::free(data); }
+
+  // Makes room for `more` bytes after `len`. Existing bytes move: views into them die.
+  void reserve_more(size_t more) {
+    if (len + more <= cap) return;
+    size_t want = cap == 0 ? 4096 : cap;
+    while (want < len + more) want *= 2;
+    char* p = static_cast<char*>(std::realloc(data, want));
+    ZS_ASSERT(p != nullptr);
+    data = p;
+    cap = want;
+  }
+  void append(std::string_view s) {
+    reserve_more(s.size());
+    std::memcpy(data + len, s.data(), s.size());
+    len += s.size();
+  }
+  void consume(size_t n) {
+    ZS_ASSERT(n <= len);
+    std::memmove(data, data + n, len - n);
+    len -= n;
+  }
+  void release() {
+    std::free(data);
+    data = nullptr;
+    cap = len = 0;
+  }
+  std::string_view view() const { return {data, len}; }
+};
+
+void append_number(Buffer& b, uint64_t n) {
+  char tmp[20];
+  size_t i = sizeof tmp;
+  do {
+    tmp[--i] = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n != 0);
+  b.append({tmp + i, sizeof tmp - i});
+}
+
+}  // namespace
+
+class Connection {
+ public:
+  Connection(Connections& set, int fd, const sockaddr_storage& peer);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  io::Task<void> serve();
+  io::Task<void> close();
+
+  // Intrusive list links owned by Connections.
+  Connection* prev = nullptr;
+  Connection* next = nullptr;
+
+  // Called by Connections::drain(): wakes the connection if it is waiting for a new request.
+  void on_drain();
+
+ private:
+  enum class BodyOutcome { kDone, kTooLarge, kBad, kFailed };
+
+  io::Task<ParseResult> read_head(Parser& parser, RequestHead& head);
+  io::Task<BodyOutcome> settle_body(const RequestHead& head, size_t head_len, size_t& buffered_body);
+  io::Task<BodyOutcome> drain_chunked(size_t head_len, size_t& buffered_body);
+  io::Task<bool> write_response(const RequestHead& head, const Response& res, bool keep_alive);
+  io::Task<bool> send_all(const char* p, size_t n);
+  io::Task<void> reject(uint16_t status, std::string_view reason);
+  io::Task<void> linger();
+
+  void serialize_head(const RequestHead* head, const Response& res, bool keep_alive, bool head_only);
+  void log(const RequestHead* head, uint16_t status, uint64_t bytes);
+
+  // Awaits `op` with it registered as the operation a deadline cancels.
+  template <typename Op>
+  struct Guarded {
+    Connection& c;
+    Op& op;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) {
+      c.pending_ = &op;
+      op.await_suspend(h);
+    }
+    int32_t await_resume() {
+      c.pending_ = nullptr;
+      return op.await_resume();
+    }
+  };
+  template <typename Op>
+  Guarded<Op> guard(Op& op) { return {*this, op}; }
+
+  // Receives into the loop's buffer ring; returns bytes (> 0), 0 on EOF, -errno on failure.
+  // On success `got` views the received bytes until recycle() of the returned op.
+  io::Task<int32_t> recv_into(Buffer& dst);
+
+  void arm(int64_t ms) { loop_.timers().arm(deadline_, loop_.now_ms() + ms); }
+  void disarm() { loop_.timers().disarm(deadline_); }
+  static void on_deadline(io::Deadline* d);
+
+  Connections& set_;
+  io::EventLoop& loop_;
+  const ConnectionOptions& opts_;
+  int fd_;
+  struct ConnDeadline : io::Deadline {
+    Connection* conn = nullptr;
+  } deadline_;
+  io::Completion* pending_ = nullptr;  // the operation a deadline or drain() would cancel
+  bool expired_ = false;
+  bool idle_ = true;                   // waiting for the first byte of a request
+  Buffer in_;                          // unconsumed received bytes
+  Buffer out_;                         // response bytes not yet sent
+  Buffer carry_;                       // pipelined bytes that arrived while a body was drained
+  char peer_ip_[INET6_ADDRSTRLEN] = "-";
+  uint16_t peer_port_ = 0;
+  Response response_;
+  uint16_t chunked_error_ = 400;      // why drain_chunked() said kBad
+  std::string_view chunked_reason_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Lifecycle
+
+Connection::Connection(Connections& set, int fd, const sockaddr_storage& peer)
+    : set_(set), loop_(set.loop_), opts_(set.opts_), fd_(fd) {
+  deadline_.on_expire = &Connection::on_deadline;
+  deadline_.conn = this;
+  if (peer.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&peer);
+    inet_ntop(AF_INET, &a->sin_addr, peer_ip_, sizeof peer_ip_);
+    peer_port_ = ntohs(a->sin_port);
+  } else if (peer.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&peer);
+    inet_ntop(AF_INET6, &a->sin6_addr, peer_ip_, sizeof peer_ip_);
+    peer_port_ = ntohs(a->sin6_port);
+  }
+  set_.link(this);
+}
+
+Connection::~Connection() {
+  disarm();
+  set_.unlink(this);
+}
+
+void Connection::on_deadline(io::Deadline* d) {
+  Connection* self = static_cast<ConnDeadline*>(d)->conn;
+  self->expired_ = true;
+  if (self->pending_ != nullptr) io::cancel(self->loop_, self->pending_);
+}
+
+void Connection::on_drain() {
+  if (idle_ && pending_ != nullptr) io::cancel(loop_, pending_);
+}
+
+io::Task<void> Connection::close() {
+  disarm();
+  io::Close op(loop_, fd_);
+  co_await op;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The request loop
+
+io::Task<void> Connection::serve() {
+  Parser parser(opts_.limits);
+  RequestHead head;
+  for (uint32_t served = 1;; ++served) {
+    // 1. Read and parse a request head (keep-alive timeout while idle, then the header timeout).
+    ParseResult pr = co_await read_head(parser, head);
+    if (pr.status == ParseStatus::kError) co_return co_await reject(pr.http_status, pr.reason);
+    if (pr.status != ParseStatus::kDone) co_return;  // EOF, timeout, drain or I/O error
+
+    // 2. Settle the body: nothing consumes request bodies yet, so it is read and discarded.
+    size_t buffered_body = 0;
+    BodyOutcome body = co_await settle_body(head, pr.consumed, buffered_body);
+    if (body == BodyOutcome::kTooLarge) co_return co_await reject(413, "request body too large");
+    if (body == BodyOutcome::kBad) co_return co_await reject(chunked_error_, chunked_reason_);
+    if (body == BodyOutcome::kFailed) co_return;
+
+    // 3. Ask the handler for a response.
+    Response& res = response_;
+    res.reset();
+    Request req{head, peer_ip_, peer_port_, false};
+    set_.handler_.handle(req, res);
+
+    // 4. Write it. Keep-alive needs the client's consent, the handler's, and a running server.
+    const bool keep = head.keep_alive && !res.close_connection && !set_.draining_ &&
+                      served < opts_.max_requests_per_connection;
+    const bool sent = co_await write_response(head, res, keep);
+    log(&head, res.status, head.method == Method::kHead || status_has_no_body(res.status) ? 0 : res.content_length());
+    res.reset();
+    if (!sent) co_return;
+
+    // 5. Drop this request's bytes; pipelined bytes stay for the next round.
+    in_.consume(pr.consumed + buffered_body);
+    if (carry_.len != 0) {
+      in_.append(carry_.view());
+      carry_.len = 0;
+    }
+    parser.reset();
+    if (!keep) co_return co_await linger();
+    if (in_.len == 0) {
+      in_.release();  // idle connections hold no buffers
+      out_.release();
+    }
+  }
+}
+
+io::Task<ParseResult> Connection::read_head(Parser& parser, RequestHead& head) {
+  bool started = in_.len > 0;
+  expired_ = false;
+  arm(started ? opts_.timeouts.header_ms : opts_.timeouts.keepalive_ms);
+  for (;;) {
+    if (in_.len > 0) {
+      if (!started) {
+        started = true;  // the header timeout counts from the first byte, in total (slowloris)
+        arm(opts_.timeouts.header_ms);
+      }
+      ParseResult pr = parser.parse(in_.view(), head);
+      if (pr.status != ParseStatus::kNeedMore) {
+        disarm();
+        co_return pr;
+      }
+    }
+    idle_ = !started;
+    if ((idle_ && set_.draining_) || expired_) break;
+    int32_t n = co_await recv_into(in_);
+    idle_ = false;
+    if (n <= 0) break;
+  }
+  disarm();
+  co_return ParseResult{};  // kNeedMore: the caller closes
+}
+
+io::Task<int32_t> Connection::recv_into(Buffer& dst) {
+  for (;;) {
+    io::Recv op(loop_, fd_);
+    int32_t n = co_await guard(op);
+    if (n == -ENOBUFS) {  // every ring buffer is in use this instant: retry after the batch
+      co_await io::Yield{loop_};
+      if (expired_) co_return -ETIMEDOUT;
+      continue;
+    }
+    if (n > 0) {
+      dst.append({op.buffer(), static_cast<size_t>(n)});
+      op.recycle();
+    } else {
+      op.recycle();
+    }
+    co_return n;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies
+
+io::Task<Connection::BodyOutcome> Connection::settle_body(const RequestHead& head, size_t head_len,
+                                                          size_t& buffered_body) {
+  if (head.body == BodyFraming::kNone) co_return BodyOutcome::kDone;
+  if (head.body == BodyFraming::kChunked) co_return co_await drain_chunked(head_len, buffered_body);
+
+  uint64_t remaining = head.content_length;
+  if (remaining > opts_.max_request_body) co_return BodyOutcome::kTooLarge;  // before reading any
+  const size_t have = in_.len - head_len;
+  buffered_body = static_cast<size_t>(std::min<uint64_t>(remaining, have));
+  remaining -= buffered_body;
+  if (remaining == 0) co_return BodyOutcome::kDone;
+  if (head.expect_continue && have == 0 && !co_await send_all(kContinue.data(), kContinue.size()))
+    co_return BodyOutcome::kFailed;
+
+  // The rest arrives in ring buffers and is dropped there; in_ must not move (the head views it).
+  expired_ = false;
+  while (remaining > 0) {
+    arm(opts_.timeouts.body_ms);
+    io::Recv op(loop_, fd_);
+    int32_t n = co_await guard(op);
+    if (n == -ENOBUFS) {
+      co_await io::Yield{loop_};
+      continue;
+    }
+    if (n <= 0 || expired_) {
+      op.recycle();
+      disarm();
+      co_return BodyOutcome::kFailed;
+    }
+    size_t take = static_cast<size_t>(std::min<uint64_t>(remaining, static_cast<uint64_t>(n)));
+    remaining -= take;
+    if (take < static_cast<size_t>(n)) carry_.append({op.buffer() + take, static_cast<size_t>(n) - take});
+    op.recycle();
+  }
+  disarm();
+  co_return BodyOutcome::kDone;
+}
+
+io::Task<Connection::BodyOutcome> Connection::drain_chunked(size_t head_len, size_t& buffered_body) {
+  ChunkedLimits limits;
+  limits.max_body = opts_.max_request_body;
+  ChunkedDecoder decoder(limits);
+  // Runs the decoder over `bytes` until it needs more input, finishes or fails; data is dropped.
+  auto feed = [&decoder](std::string_view bytes, size_t& used) {
+    used = 0;
+    for (;;) {
+      ChunkResult r = decoder.decode(bytes.substr(used));
+      used += r.consumed;
+      if (r.status != ChunkStatus::kData) return r;
+    }
+  };
+  auto outcome = [this](const ChunkResult& r) {
+    chunked_error_ = r.http_status;
+    chunked_reason_ = r.reason;
+    return r.http_status == 413 ? BodyOutcome::kTooLarge : BodyOutcome::kBad;
+  };
+  size_t used = 0;
+  ChunkResult r = feed(in_.view().substr(head_len), used);
+  buffered_body = used;
+  if (r.status == ChunkStatus::kError) co_return outcome(r);
+  expired_ = false;
+  while (r.status == ChunkStatus::kNeedMore) {
+    arm(opts_.timeouts.body_ms);
+    io::Recv op(loop_, fd_);
+    int32_t n = co_await guard(op);
+    if (n == -ENOBUFS) {
+      co_await io::Yield{loop_};
+      continue;
+    }
+    if (n <= 0 || expired_) {
+      op.recycle();
+      disarm();
+      co_return BodyOutcome::kFailed;
+    }
+    std::string_view got(op.buffer(), static_cast<size_t>(n));
+    r = feed(got, used);
+    if (r.status == ChunkStatus::kDone && used < got.size()) carry_.append(got.substr(used));
+    op.recycle();
+  }
+  disarm();
+  if (r.status == ChunkStatus::kError) co_return outcome(r);
+  co_return BodyOutcome::kDone;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+
+void Connection::serialize_head(const RequestHead* head, const Response& res, bool keep_alive,
+                                bool head_only) {
+  (void)head_only;
+  out_.reserve_more(kHeadReserve);
+  out_.append("HTTP/1.1 ");
+  append_number(out_, res.status);
+  out_.append(" ");
+  out_.append(reason_phrase(res.status));
+  out_.append("\r\nDate: ");
+  out_.append(loop_.http_date());
+  out_.append("\r\nServer: zeroserve\r\n");
+  for (const ResponseHeader& h : res.headers()) {
+    out_.append(h.name);
+    out_.append(": ");
+    out_.append(h.value);
+    out_.append("\r\n");
+  }
+  if (!status_has_no_body(res.status)) {
+    out_.append("Content-Length: ");
+    append_number(out_, res.content_length());
+    out_.append("\r\n");
+  }
+  if (!keep_alive) {
+    out_.append("Connection: close\r\n");
+  } else if (head != nullptr && head->version == Version::kHttp10) {
+    out_.append("Connection: keep-alive\r\n");
+  }
+  out_.append("\r\n");
+}
+
+io::Task<bool> Connection::write_response(const RequestHead& head, const Response& res, bool keep_alive) {
+  const bool head_only = head.method == Method::kHead;
+  out_.len = 0;
+  serialize_head(&head, res, keep_alive, head_only);
+  if (!head_only && !status_has_no_body(res.status)) {
+    // Fill out_ up to one chunk, send it, repeat. Small responses leave in a single send.
+    const size_t chunk = opts_.chunk_size;
+    for (const BodyPart& part : res.body()) {
+      uint64_t off = 0;
+      while (off < part.length) {
+        if (out_.len >= chunk) {
+          if (!co_await send_all(out_.data, out_.len)) co_return false;
+          out_.len = 0;
+        }
+        size_t room = chunk - std::min(out_.len, chunk);
+        size_t n = static_cast<size_t>(std::min<uint64_t>(part.length - off, std::max<size_t>(room, 1)));
+        out_.reserve_more(n);
+        if (part.kind == BodyPart::Kind::kMemory) {
+          std::memcpy(out_.data + out_.len, part.data + off, n);
+        } else {
+          io::ReadAt op(loop_, part.fd, out_.data + out_.len, n, part.offset + off);
+          int32_t r = co_await op;
+          if (r <= 0) co_return false;  // I/O error or the file shrank: cut the response off
+          n = static_cast<size_t>(r);
+        }
+        out_.len += n;
+        off += n;
+      }
+    }
+  }
+  bool ok = co_await send_all(out_.data, out_.len);
+  out_.len = 0;
+  co_return ok;
+}
+
+io::Task<bool> Connection::send_all(const char* p, size_t n) {
+  expired_ = false;
+  while (n > 0) {
+    arm(opts_.timeouts.write_ms);  // a stalled reader gets write_ms without progress, in total
+    io::Send op(loop_, fd_, p, n);
+    int32_t w = co_await guard(op);
+    if (w <= 0 || expired_) {
+      disarm();
+      co_return false;
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  disarm();
+  co_return true;
+}
+
+io::Task<void> Connection::reject(uint16_t status, std::string_view reason) {
+  Response& res = response_;
+  res.reset();
+  res.status = status;
+  res.add_header("Content-Type", "text/plain; charset=utf-8");
+  std::string_view phrase = reason_phrase(status);
+  res.add_memory(res.keep(std::string(phrase) + ": " + std::string(reason) + "\n"));
+  out_.len = 0;
+  serialize_head(nullptr, res, false, false);
+  for (const BodyPart& p : res.body()) out_.append({p.data, p.length});
+  log(nullptr, status, res.content_length());
+  bool sent = co_await send_all(out_.data, out_.len);
+  res.reset();
+  if (sent) co_await linger();
+}
+
+// Lingering close (RFC 9112 §9.6): stop writing, then read and drop what the client still sends
+// for a moment, so unread input does not make the kernel reset the connection and destroy the
+// response we just sent before the client has read it.
+io::Task<void> Connection::linger() {
+  io::prep_shutdown_write(loop_, fd_);
+  in_.release();
+  out_.release();
+  expired_ = false;
+  arm(kLingerMs);
+  size_t dropped = 0;
+  while (dropped < kLingerBytes && !expired_) {
+    io::Recv op(loop_, fd_);
+    int32_t n = co_await guard(op);
+    op.recycle();
+    if (n == -ENOBUFS) {
+      co_await io::Yield{loop_};
+      continue;
+    }
+    if (n <= 0) break;
+    dropped += static_cast<size_t>(n);
+  }
+  disarm();
+}
+
+void Connection::log(const RequestHead* head, uint16_t status, uint64_t bytes) {
+  if (set_.log_ == nullptr) return;
+  std::string_view line = "-";
+  if (head != nullptr && !head->method_token.empty()) {
+    // The request line is contiguous in the receive buffer: "METHOD SP TARGET SP HTTP/x.y".
+    const char* begin = head->method_token.data();
+    const char* end = head->target.data() + head->target.size() + 9;
+    line = {begin, static_cast<size_t>(end - begin)};
+  }
+  set_.log_->record(peer_ip_, line, status, bytes);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connections
+
+namespace {
+io::Detached run_connection(Connections& set, int fd, sockaddr_storage peer) {
+  Connection conn(set, fd, peer);
+  co_await conn.serve();
+  co_await conn.close();
+}
+}  // namespace
+
+Connections::Connections(io::EventLoop& loop, Handler& handler, const ConnectionOptions& opts, AccessLog* log)
+    : loop_(loop), handler_(handler), opts_(opts), log_(log) {}
+
+void Connections::serve(int fd, const sockaddr_storage& peer, socklen_t) { run_connection(*this, fd, peer); }
+
+void Connections::drain() {
+  draining_ = true;
+  for (Connection* c = head_; c != nullptr;) {
+    Connection* next = c->next;  // on_drain only queues a cancel; the list is unchanged now
+    c->on_drain();
+    c = next;
+  }
+}
+
+void Connections::link(Connection* c) {
+  c->next = head_;
+  c->prev = nullptr;
+  if (head_ != nullptr) head_->prev = c;
+  head_ = c;
+  ++live_;
+}
+
+void Connections::unlink(Connection* c) {
+  if (c->prev != nullptr) c->prev->next = c->next;
+  else head_ = c->next;
+  if (c->next != nullptr) c->next->prev = c->prev;
+  --live_;
+}
+
+}  // namespace zs::http::h1

@@ -1,0 +1,77 @@
+// Implementation of timer_wheel.hh.
+#include "io/timer_wheel.hh"
+
+namespace zs::io {
+namespace {
+void noop(Deadline*) {}
+}  // namespace
+
+void TimerWheel::arm(Deadline& d, int64_t at_ms) {
+  if (d.armed()) disarm(d);
+  d.expires_ms = at_ms;
+  int64_t tick = at_ms / kTickMs;
+  if (tick <= processed_tick_) tick = processed_tick_ + 1;  // already-passed slots are not revisited
+  Deadline& head = heads_[static_cast<size_t>(tick) % kSlots];
+  if (head.next == nullptr) head.next = head.prev = &head;
+  d.next = head.next;
+  d.prev = &head;
+  head.next->prev = &d;
+  head.next = &d;
+  ++count_;
+}
+
+void TimerWheel::disarm(Deadline& d) {
+  if (!d.armed()) return;
+  d.prev->next = d.next;
+  d.next->prev = d.prev;
+  d.prev = d.next = nullptr;
+  --count_;
+}
+
+void TimerWheel::expire(int64_t now_ms) {
+  const int64_t now_tick = now_ms / kTickMs;
+  if (processed_tick_ < 0) processed_tick_ = now_tick - 1;
+  // Visit each slot at most once per call, even after a long stall.
+  int64_t first = processed_tick_ + 1;
+  if (now_tick - first >= static_cast<int64_t>(kSlots)) first = now_tick - static_cast<int64_t>(kSlots) + 1;
+  for (int64_t tick = first; tick <= now_tick && count_ > 0; ++tick) {
+    Deadline& head = heads_[static_cast<size_t>(tick) % kSlots];
+    if (head.next == nullptr || head.next == &head) continue;
+    // Detach the slot's list first so handlers that re-arm into this slot cannot loop forever.
+    Deadline pending(noop);
+    pending.next = head.next;
+    pending.prev = head.prev;
+    pending.next->prev = &pending;
+    pending.prev->next = &pending;
+    head.next = head.prev = &head;
+    while (pending.next != &pending) {
+      Deadline* d = pending.next;
+      d->prev->next = d->next;
+      d->next->prev = d->prev;
+      d->prev = d->next = nullptr;
+      --count_;
+      if (d->expires_ms <= now_ms) {
+        d->on_expire(d);
+      } else {
+        arm(*d, d->expires_ms);  // a later lap of the wheel
+      }
+    }
+  }
+  processed_tick_ = now_tick;
+}
+
+int64_t TimerWheel::ms_until_next(int64_t now_ms) const {
+  if (count_ == 0) return -1;
+  const int64_t now_tick = now_ms / kTickMs;
+  const int64_t start = processed_tick_ < now_tick ? processed_tick_ + 1 : now_tick + 1;
+  for (int64_t tick = start; tick < start + static_cast<int64_t>(kSlots); ++tick) {
+    const Deadline& head = heads_[static_cast<size_t>(tick) % kSlots];
+    if (head.next != nullptr && head.next != &head) {
+      int64_t due = tick * kTickMs;
+      return due <= now_ms ? 0 : due - now_ms;
+    }
+  }
+  return 0;
+}
+
+}  // namespace zs::io
