@@ -16,6 +16,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -632,6 +633,50 @@ TEST(X86AssemblerEncoding, ExternalCallsAreRelativeToTheRuntimeAddress) {
   // The farthest reachable target: rel32 = INT32_MAX from the end of the call (offset 20).
   b.next("call " + hex(runtime + 20 + INT32_MAX)).call_external(runtime + 20 + INT32_MAX);
   b.check(runtime);
+}
+
+// Beyond the enumerated grids: random memory operands (any base, any legal index and scale,
+// random displacements) through every instruction that takes one. Fixed seed: reproducible.
+TEST(X86AssemblerEncoding, RandomMemoryOperandsThroughEveryMemoryInstruction) {
+  std::mt19937_64 rng(20261122);
+  auto pick_reg = [&] { return kAllRegs[rng() % kRegCount]; };
+  auto random_mem = [&] {
+    Reg base = pick_reg();
+    int32_t disp = 0;
+    switch (rng() % 4) {
+      case 0: disp = 0; break;
+      case 1: disp = static_cast<int8_t>(rng()); break;
+      default: disp = static_cast<int32_t>(rng()); break;
+    }
+    if (rng() % 2 == 0) return mem(base, disp);
+    Reg index = pick_reg();
+    while (index == Reg::Rsp) index = pick_reg();
+    return mem(base, index, static_cast<Scale>(rng() % 4), disp);
+  };
+  Batch b;
+  for (int i = 0; i < 400; ++i) {
+    Mem m = random_mem();
+    std::string mt = mem_text(m);
+    Reg r = pick_reg();
+    Width w = kAllWidths[rng() % 4];
+    Width aw = kAluWidths[rng() % 2];
+    int32_t v = static_cast<int32_t>(rng());
+    int op = static_cast<int>(rng() % 8);
+    b.next((w <= Width::W16 ? "movzx " + name(r, Width::W32) : "mov " + name(r, w)) + "," +
+           ptr(w) + mt)
+        .load(w, r, m);
+    b.next("mov " + ptr(w) + mt + "," + name(r, w)).store(w, m, r);
+    b.next("mov " + ptr(aw) + mt + "," + imm(v, aw)).store(aw, m, v);
+    b.next("lea " + name(r, aw) + "," + mt).lea(aw, r, m);
+    b.next(std::string(kAluNames[op]) + " " + name(r, aw) + "," + ptr(aw) + mt)
+        .alu(static_cast<AluOp>(op), aw, r, m);
+    b.next(std::string(kAluNames[op]) + " " + ptr(aw) + mt + "," + imm(v, aw))
+        .alu(static_cast<AluOp>(op), aw, m, v);
+    b.next("lock xadd " + ptr(aw) + mt + "," + name(r, aw)).lock_xadd(aw, m, r);
+    b.next("lock cmpxchg " + ptr(aw) + mt + "," + name(r, aw)).lock_cmpxchg(aw, m, r);
+    b.next("call QWORD PTR " + mt).call(m);
+  }
+  b.check();
 }
 
 TEST(X86AssemblerEncoding, NopsOfEveryLengthAndAlignment) {

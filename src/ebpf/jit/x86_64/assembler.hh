@@ -249,6 +249,9 @@ class Assembler {
   void call(const Mem& target);
   void jmp(Reg target);
   // rel32 to an absolute address outside the code, patched by link_external(); 5 bytes each.
+  // Only for targets within +-2 GiB of the code (e.g. thunks mapped next to it): in a PIE, an
+  // anonymous mapping is usually farther than that from the executable's own functions, which
+  // are reached with mov_imm64(scratch, address) + call(scratch) instead.
   void call_external(uint64_t target);
   void jmp_external(uint64_t target);
   void ret();
