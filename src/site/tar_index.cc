@@ -166,17 +166,21 @@ class Walker {
 
 Result<TarIndex> Walker::run() {
   if (!xxh_) return Error("out of memory (XXH3 state)");
-  const uint64_t size = window_.size();
-  if (size > 0) {
-    auto head = window_.view(0, static_cast<size_t>(std::min<uint64_t>(size, kBlockSize)));
-    if (!head) return head.error();
-    if (const char* kind = compression_name(*head, size))
-      return Error(std::string("looks ") + kind +
-                   "-compressed; zeroserve serves uncompressed tar (decompress it first)");
-  }
   for (;;) {
     auto more = step();
-    if (!more) return more.error();
+    if (!more) {
+      // A first block that is not a tar header may be a compressed archive: say so instead.
+      // Checked only after a failure, so a valid tar whose first name starts "BZh" still loads.
+      if (header_offset_ == 0 && window_.size() > 0) {
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(window_.size(), kBlockSize));
+        auto head = window_.view(0, n);
+        if (head)
+          if (const char* kind = compression_name(*head, n))
+            return Error(std::string("looks ") + kind +
+                         "-compressed; zeroserve serves uncompressed tar (decompress it first)");
+      }
+      return more.error();
+    }
     if (!*more) break;
   }
   TarIndex index = finish();
