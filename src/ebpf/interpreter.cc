@@ -193,13 +193,14 @@ bool Interpreter::step_memory(const Insn& i) {
 bool Interpreter::step_atomic(const Insn& i) {
   const unsigned size = mem_size_bytes(i.opcode);
   uint64_t addr = regs_[i.dst()] + static_cast<int64_t>(i.offset);
+  // Alignment first, then the cage: the JIT checks in this order too.
+  if ((addr & (size - 1)) != 0) {
+    fault_ = FaultKind::kMisaligned;
+    return false;
+  }
   uint8_t* p = cage_.translate(addr, size, true);
   if (!p) {
     fault_ = FaultKind::kMemory;
-    return false;
-  }
-  if ((addr & (size - 1)) != 0) {
-    fault_ = FaultKind::kMisaligned;
     return false;
   }
   const int32_t op = i.imm & ~kAtomicFetch;
@@ -274,7 +275,7 @@ Interpreter::Stop Interpreter::run(uint64_t& budget) {
           frames_.pop_back();
         } else if (code == kJmpCall) {
           if (i.src() == kCallLocal) {
-            ZS_ASSERT(frames_.size() + 1 < program_.limits().max_call_depth + 1);
+            ZS_ASSERT(frames_.size() < program_.limits().max_call_depth);  // verified statically
             Frame f;
             f.return_pc = pc_ + 1;
             std::memcpy(f.saved, &regs_[6], sizeof f.saved);
