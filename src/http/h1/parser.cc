@@ -156,6 +156,11 @@ ParseResult Parser::parse(std::string_view buf, RequestHead& out) {
       return ParseResult{};
     }
     const size_t lf_pos = size_t(static_cast<const char*>(lf) - buf.data());
+    // An LF right after max_line + 1 content bytes: the same verdict as if it had not arrived yet
+    // (the check above), so trickled and whole input agree.
+    if (lf_pos - line_start_ > max_line && buf[line_start_ + max_line] != '\r') {
+      return line_too_long();
+    }
     // RFC 9112 §2.2: a recipient MAY accept a bare LF; we do not (request smuggling vector A9).
     if (lf_pos == line_start_ || buf[lf_pos - 1] != '\r') return fail(400, "bare LF in head");
     const size_t line_end = lf_pos - 1;
