@@ -1040,6 +1040,12 @@ uint64_t ref_shift(ShiftOp op, Width w, uint64_t v, uint64_t count) {
   return static_cast<uint32_t>(static_cast<int32_t>(v32) >> n);
 }
 
+// The SDM's shift pseudo-code does not write the destination when the masked count is 0, so
+// whether a 32-bit shift by 0 clears bits 32-63 is not promised: compare only the low half then.
+uint64_t low_bits_if_count_zero(Width w, uint64_t count, uint64_t v) {
+  return w == Width::W32 && (count & 31) == 0 ? static_cast<uint32_t>(v) : v;
+}
+
 TEST(X86AssemblerExec, ShiftsByRegisterImmediateAndBmi2) {
   const bool bmi2 = cpu_has_bmi2();
   RecordProperty("bmi2", bmi2 ? "yes" : "no");
@@ -1065,8 +1071,9 @@ TEST(X86AssemblerExec, ShiftsByRegisterImmediateAndBmi2) {
       for (uint64_t v : kValues) {
         for (uint64_t c : counts) {
           uint64_t expected = ref_shift(op, w, v, c);
-          EXPECT_EQ(by_cl->entry<Fn2>()(v, c), expected);
-          if (bmi2) {
+          EXPECT_EQ(low_bits_if_count_zero(w, c, by_cl->entry<Fn2>()(v, c)),
+                    low_bits_if_count_zero(w, c, expected));
+          if (bmi2) {  // SHLX/SHRX/SARX always write (and so zero-extend) their destination
             EXPECT_EQ(by_x->entry<Fn2>()(v, c), expected);
           }
         }
@@ -1078,7 +1085,10 @@ TEST(X86AssemblerExec, ShiftsByRegisterImmediateAndBmi2) {
           a.shift(op, w, Reg::Rax, c);
           a.ret();
         });
-        for (uint64_t v : kValues) EXPECT_EQ(by_imm->entry<Fn1>()(v), ref_shift(op, w, v, c));
+        for (uint64_t v : kValues) {
+          EXPECT_EQ(low_bits_if_count_zero(w, c, by_imm->entry<Fn1>()(v)),
+                    low_bits_if_count_zero(w, c, ref_shift(op, w, v, c)));
+        }
       }
     }
   }

@@ -217,7 +217,9 @@ class Assembler {
 
   // ---- Shifts, rotates, byte swaps ----
   // Counts are masked by the hardware to 5 bits (W8/W16/W32) or 6 bits (W64); W16 is allowed
-  // here (rol(W16, r, 8) swaps the low two bytes and keeps bits 16-63).
+  // here (rol(W16, r, 8) swaps the low two bytes and keeps bits 16-63). A W32 shift whose masked
+  // count is 0 is not promised to clear bits 32-63 (the SDM leaves the destination unwritten):
+  // follow it with mov(W32, r, r) where that matters. shlx/shrx/sarx always write dst.
   void shift(ShiftOp op, Width w, Reg dst, uint8_t count);
   void shift_cl(ShiftOp op, Width w, Reg dst);            // count in cl
   void shl(Width w, Reg dst, uint8_t count) { shift(ShiftOp::Shl, w, dst, count); }
