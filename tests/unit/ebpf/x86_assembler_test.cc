@@ -1325,7 +1325,8 @@ TEST(X86AssemblerExec, ComparisonsForEveryEbpfCondition) {
           bool expected = w == Width::W64
                               ? c.ref64(x, y)
                               : c.ref32(static_cast<uint32_t>(x), static_cast<uint32_t>(y));
-          EXPECT_EQ(by_jcc->entry<Fn2>()(x, y), expected ? 1u : 0u) << c.name << " " << x << " " << y;
+          EXPECT_EQ(by_jcc->entry<Fn2>()(x, y), expected ? 1u : 0u)
+              << c.name << " " << x << " " << y;
           EXPECT_EQ(by_setcc->entry<Fn2>()(x, y), expected ? 1u : 0u) << c.name;
           EXPECT_EQ(by_cmov->entry<Fn2>()(x, y), expected ? 1u : 0u) << c.name;
         }

@@ -424,7 +424,7 @@ void Assembler::lea(Width w, Reg dst, const Mem& src) {
 }
 
 void Assembler::lea(Reg dst, Label target) {
-  // mod = 00, rm = 101: RIP + disp32, relative to the end of the instruction (SDM vol. 2 §2.2.1.6).
+  // mod = 00, rm = 101: RIP + disp32, relative to the instruction's end (SDM vol. 2 §2.2.1.6).
   buf_.emit8(static_cast<uint8_t>(0x48 | (high1(dst) << 2)));
   buf_.emit8(0x8D);
   buf_.emit8(static_cast<uint8_t>((low3(dst) << 3) | 5));
@@ -510,13 +510,18 @@ void Assembler::test(Width w, Reg a, int32_t imm) {
 }
 
 // Group 3 (0xF7 /n) and group 5 (0xFF /n) one-operand forms.
-void Assembler::neg(Width w, Reg r) { assert_w32_or_w64(w); emit_op_reg(rex_for(w), {0xF7}, 3, r); }
-void Assembler::not_(Width w, Reg r) { assert_w32_or_w64(w); emit_op_reg(rex_for(w), {0xF7}, 2, r); }
-void Assembler::mul(Width w, Reg src) { assert_w32_or_w64(w); emit_op_reg(rex_for(w), {0xF7}, 4, src); }
-void Assembler::div(Width w, Reg d) { assert_w32_or_w64(w); emit_op_reg(rex_for(w), {0xF7}, 6, d); }
-void Assembler::idiv(Width w, Reg d) { assert_w32_or_w64(w); emit_op_reg(rex_for(w), {0xF7}, 7, d); }
-void Assembler::inc(Width w, Reg r) { assert_w32_or_w64(w); emit_op_reg(rex_for(w), {0xFF}, 0, r); }
-void Assembler::dec(Width w, Reg r) { assert_w32_or_w64(w); emit_op_reg(rex_for(w), {0xFF}, 1, r); }
+void Assembler::emit_group(uint8_t opcode, uint8_t digit, Width w, Reg r) {
+  assert_w32_or_w64(w);
+  emit_op_reg(rex_for(w), {opcode}, digit, r);
+}
+
+void Assembler::neg(Width w, Reg r) { emit_group(0xF7, 3, w, r); }
+void Assembler::not_(Width w, Reg r) { emit_group(0xF7, 2, w, r); }
+void Assembler::mul(Width w, Reg src) { emit_group(0xF7, 4, w, src); }
+void Assembler::div(Width w, Reg divisor) { emit_group(0xF7, 6, w, divisor); }
+void Assembler::idiv(Width w, Reg divisor) { emit_group(0xF7, 7, w, divisor); }
+void Assembler::inc(Width w, Reg r) { emit_group(0xFF, 0, w, r); }
+void Assembler::dec(Width w, Reg r) { emit_group(0xFF, 1, w, r); }
 
 void Assembler::imul(Width w, Reg dst, Reg src) {
   assert_w32_or_w64(w);
@@ -552,9 +557,15 @@ void Assembler::shift_cl(ShiftOp op, Width w, Reg dst) {
 }
 
 // VEX.pp selects the implied prefix: 01 = 66 (SHLX), 10 = F3 (SARX), 11 = F2 (SHRX).
-void Assembler::shlx(Width w, Reg dst, Reg src, Reg count) { emit_vex_shift(1, w, dst, src, count); }
-void Assembler::sarx(Width w, Reg dst, Reg src, Reg count) { emit_vex_shift(2, w, dst, src, count); }
-void Assembler::shrx(Width w, Reg dst, Reg src, Reg count) { emit_vex_shift(3, w, dst, src, count); }
+void Assembler::shlx(Width w, Reg dst, Reg src, Reg count) {
+  emit_vex_shift(1, w, dst, src, count);
+}
+void Assembler::sarx(Width w, Reg dst, Reg src, Reg count) {
+  emit_vex_shift(2, w, dst, src, count);
+}
+void Assembler::shrx(Width w, Reg dst, Reg src, Reg count) {
+  emit_vex_shift(3, w, dst, src, count);
+}
 
 void Assembler::bswap(Width w, Reg r) {
   assert_w32_or_w64(w);

@@ -177,7 +177,8 @@ class Assembler {
   void lea(Width w, Reg dst, const Mem& src);
   void lea(Reg dst, Label target);                       // RIP-relative: dst = address of target
   void xchg(Width w, Reg a, Reg b);                       // W32/W64
-  void cmov(Cond c, Width w, Reg dst, Reg src);           // if (c) dst = src; W32 always zero-extends
+  // if (c) dst = src. W32 zero-extends dst even when c is false (SDM vol. 2, CMOVcc).
+  void cmov(Cond c, Width w, Reg dst, Reg src);
   void setcc(Cond c, Reg dst);                            // low byte of dst = c ? 1 : 0; rest kept
   void push(Reg r);
   void pop(Reg r);
@@ -296,6 +297,7 @@ class Assembler {
   void emit_imm(Width w, int32_t imm);
   void emit_rel(FixupKind kind, Label target);
   void emit_vex_shift(uint8_t pp, Width w, Reg dst, Reg src, Reg count);
+  void emit_group(uint8_t opcode, uint8_t digit, Width w, Reg r);
   void record_error(Error error);
 
   CodeBuffer buf_;
