@@ -188,6 +188,7 @@ class Batch {
       ASSERT_TRUE(asm_.link_external(vma).ok());
     }
     std::vector<DisasmLine> lines = disassemble(asm_.code(), vma);
+    ::testing::Test::RecordProperty("instructions", static_cast<int>(expected_.size()));
     ASSERT_EQ(lines.size(), expected_.size()) << "instruction count differs from objdump's";
     int reported = 0;
     for (size_t i = 0; i < lines.size() && reported < 20; ++i) {
