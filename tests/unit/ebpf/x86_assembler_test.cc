@@ -866,10 +866,61 @@ TEST(X86AssemblerPasses, ExternalTargetOutOfRel32ReachIsReported) {
   EXPECT_TRUE(a.link_external((uint64_t{1} << 40) - 0x10000).ok());
 }
 
+TEST(X86AssemblerPasses, CodeBufferIsLittleEndianInEveryMode) {
+  const std::vector<uint8_t> expected = {0x11, 0x33, 0x22, 0x77, 0x66, 0x55, 0x44, 0xF0, 0xDE,
+                                         0xBC, 0x9A, 0x78, 0x56, 0x34, 0x12, 0xAA, 0xBB};
+  auto fill = [](CodeBuffer& buf) {
+    buf.emit8(0x11);
+    buf.emit16(0x2233);
+    buf.emit32(0x44556677);
+    buf.emit64(0x123456789abcdef0);
+    const uint8_t tail[] = {0xAA, 0xBB};
+    buf.emit(tail);
+  };
+  CodeBuffer growable;
+  fill(growable);
+  EXPECT_EQ(std::vector<uint8_t>(growable.bytes().begin(), growable.bytes().end()), expected);
+  growable.patch32(3, 0x01020304);
+  growable.patch8(0, 0xEE);
+  EXPECT_EQ(growable.bytes()[0], 0xEE);
+  EXPECT_EQ(growable.bytes()[3], 0x04);
+  EXPECT_EQ(growable.bytes()[6], 0x01);
+  growable.patch32(100, 0);  // nothing stored there: ignored
+
+  std::vector<uint8_t> storage(expected.size());
+  CodeBuffer fixed(storage);
+  fill(fixed);
+  EXPECT_EQ(storage, expected);
+  EXPECT_FALSE(fixed.overflowed());
+  fixed.emit8(0);
+  EXPECT_TRUE(fixed.overflowed());
+  EXPECT_EQ(fixed.size(), expected.size() + 1);
+  EXPECT_EQ(fixed.bytes().size(), expected.size());
+
+  CodeBuffer measure = CodeBuffer::measure_only();
+  fill(measure);
+  EXPECT_TRUE(measure.measuring());
+  EXPECT_EQ(measure.size(), expected.size());
+  EXPECT_TRUE(measure.bytes().empty());
+  EXPECT_FALSE(measure.overflowed());
+
+  Assembler a;  // the raw-data emitters of the top layer
+  a.emit_u64(0x0102030405060708);
+  a.emit_bytes(std::vector<uint8_t>{9, 10});
+  EXPECT_EQ(std::vector<uint8_t>(a.code().begin(), a.code().end()),
+            (std::vector<uint8_t>{8, 7, 6, 5, 4, 3, 2, 1, 9, 10}));
+}
+
 TEST(X86AssemblerPasses, LabelIdsAreDenseInCreationOrder) {
   Assembler a;
   for (uint32_t i = 0; i < 5; ++i) EXPECT_EQ(a.new_label().id(), i);
   EXPECT_FALSE(Label().valid());
+  Label l = a.new_label();
+  EXPECT_FALSE(a.is_bound(l));
+  a.nop(3);
+  a.bind(l);
+  EXPECT_TRUE(a.is_bound(l));
+  EXPECT_EQ(a.label_offset(l), 3u);
 }
 
 // ---------------------------------------------------------------------------------------------
