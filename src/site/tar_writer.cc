@@ -44,7 +44,7 @@ bool split_ustar(std::string_view name, std::string_view& prefix, std::string_vi
 std::string ustar_block(std::string_view prefix, std::string_view base, char type, uint64_t size,
                         int64_t mtime, uint32_t mode) {
   std::string b(kBlock, '\0');
-  std::memcpy(b.data(), base.data(), base.size());
+  if (!base.empty()) std::memcpy(b.data(), base.data(), base.size());
   put_octal(b.data() + 100, 8, mode);
   put_octal(b.data() + 108, 8, 0);  // uid
   put_octal(b.data() + 116, 8, 0);  // gid
@@ -54,7 +54,7 @@ std::string ustar_block(std::string_view prefix, std::string_view base, char typ
   std::memcpy(b.data() + 257, "ustar\0" "00", 8);
   put_octal(b.data() + 329, 8, 0);  // devmajor
   put_octal(b.data() + 337, 8, 0);  // devminor
-  std::memcpy(b.data() + 345, prefix.data(), prefix.size());
+  if (!prefix.empty()) std::memcpy(b.data() + 345, prefix.data(), prefix.size());
   uint32_t sum = 0;
   std::memset(b.data() + 148, ' ', 8);
   for (char c : b) sum += static_cast<unsigned char>(c);
