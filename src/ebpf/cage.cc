@@ -24,7 +24,7 @@ Error sys_error(const char* what) {
 
 }  // namespace
 
-Result<std::unique_ptr<Cage>> Cage::create(const Program& program) {
+Result<std::unique_ptr<Cage>> Cage::create(const Program& program, bool randomize) {
   const Limits& lim = program.limits();
   std::unique_ptr<Cage> c(new Cage());
   c->size_ = lim.cage_size;
@@ -39,7 +39,8 @@ Result<std::unique_ptr<Cage>> Cage::create(const Program& program) {
   new (c->control()) ControlBlock();
 
   std::random_device rd;
-  std::uniform_int_distribution<uint32_t> guard(kMinGuardPages, kMaxGuardPages);
+  std::uniform_int_distribution<uint32_t> pick(kMinGuardPages, kMaxGuardPages);
+  auto guard = [&](std::random_device& r) { return randomize ? pick(r) : kMinGuardPages; };
   uint64_t at = uint64_t{guard(rd)} * kPageSize;
   c->stack_ = {static_cast<uint32_t>(at), static_cast<uint32_t>(round_up(lim.stack_size, kPageSize))};
   at += c->stack_.size + uint64_t{guard(rd)} * kPageSize;

@@ -56,7 +56,8 @@ class Cage {
  public:
   // Reserves and lays out a window for `program`: random guards, stack, scratch, and the
   // program's read-only data at program.rodata_addr(). Fails only if mmap/mprotect fail.
-  static Result<std::unique_ptr<Cage>> create(const Program& program);
+  // `randomize` false places every guard at its minimum size (tests comparing two cages).
+  static Result<std::unique_ptr<Cage>> create(const Program& program, bool randomize = true);
   ~Cage();
   Cage(const Cage&) = delete;
   Cage& operator=(const Cage&) = delete;

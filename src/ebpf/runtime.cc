@@ -42,7 +42,7 @@ Result<std::unique_ptr<Instance>> Instance::create(std::shared_ptr<const Executa
                                                    InstanceOptions options) {
   if (!exec) return Error("instance: null executable");
   std::unique_ptr<Instance> in(new Instance());
-  auto cage = Cage::create(exec->program());
+  auto cage = Cage::create(exec->program(), !options.fixed_layout_for_test);
   if (!cage) return cage.error();
   in->cage_ = std::move(*cage);
   in->exec_ = std::move(exec);

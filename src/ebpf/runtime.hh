@@ -62,6 +62,9 @@ struct InstanceOptions {
   // Total CPU time one invocation may use across all its slices before it is ended as
   // Faulted("cpu limit"). 0: unlimited.
   std::chrono::nanoseconds cpu_limit = std::chrono::seconds(1);
+  // Test hook: identical cage layouts across instances (no random guard sizes), so guest
+  // addresses compare equal between two instances in differential tests.
+  bool fixed_layout_for_test = false;
 };
 
 class Instance {
