@@ -3,6 +3,10 @@
 // must fail with the expected status in every feeding. Trailers are checked and discarded.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -93,6 +97,9 @@ struct ValidRow {
   size_t consumed = 0;  // 0 = all of bytes
 };
 
+// gtest prints a failing row by its name, not its bytes.
+void PrintTo(const ValidRow& row, std::ostream* os) { *os << row.name; }
+
 std::vector<ValidRow> valid_rows() {
   return {
       {"single", "5\r\nhello\r\n0\r\n\r\n", "hello"},
@@ -158,6 +165,9 @@ struct InvalidRow {
   uint16_t status = 400;
   std::string reason;  // expected substring
 };
+
+// gtest prints a failing row by its name, not its bytes.
+void PrintTo(const InvalidRow& row, std::ostream* os) { *os << row.name; }
 
 std::vector<InvalidRow> invalid_rows() {
   std::vector<InvalidRow> rows = {
@@ -310,6 +320,184 @@ TEST(ChunkedDecoder, ExtensionTotalCapAcrossChunks) {
   EXPECT_EQ(decode_pieces("1;abcde\r\nx\r\n0;abcde\r\n\r\n", {}, limits).status,
             ChunkStatus::kDone);
   EXPECT_EQ(decode_pieces("1;abcde\r\nx\r\n0;abcdef\r\n\r\n", {}, limits).http_status, 400);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Differential test against a slow oracle (STYLE.md rule 11): a whole-buffer, line-splitting
+// decoder with no state machine. Generated bodies keep trailers small, so the oracle leaves out
+// the trailer size limits (431), which have their own rows above.
+
+bool oracle_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+bool oracle_ext_char(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u == '\t' || (u >= 0x20 && u != 0x7f);
+}
+bool oracle_tchar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+         std::string("!#$%&'*+-.^_`|~").find(c) != std::string::npos;
+}
+
+// Is `text` (a whole chunk-size line without LF when `complete`, else the bytes so far) valid?
+bool oracle_size_line(const std::string& text, bool complete, uint64_t& size, size_t& ext_len) {
+  std::string line = text;
+  if (complete) {
+    if (line.empty() || line.back() != '\r') return false;
+    line.pop_back();
+  } else if (!line.empty() && line.back() == '\r') {
+    line.pop_back();  // a CR at the very end may still be followed by its LF
+  }
+  size_t digits = 0;
+  while (digits < line.size() && oracle_hex(line[digits])) ++digits;
+  if (digits > 16 || (complete && digits == 0)) return false;
+  size = digits == 0 ? 0 : std::stoull(line.substr(0, digits), nullptr, 16);
+  if (size > 0x7fffffffffffffffull) return false;
+  const std::string rest = line.substr(digits);
+  if (rest.empty()) return text.empty() || digits > 0 || !complete;
+  if (rest[0] != ';' || digits == 0) return false;
+  ext_len = rest.size() - 1;
+  return std::all_of(rest.begin() + 1, rest.end(), oracle_ext_char);
+}
+
+bool oracle_trailer_line(const std::string& text, bool complete) {
+  std::string line = text;
+  if (complete) {
+    if (line.empty() || line.back() != '\r') return false;
+    line.pop_back();
+  } else if (!line.empty() && line.back() == '\r') {
+    line.pop_back();
+  }
+  const size_t colon = line.find(':');
+  const std::string name = line.substr(0, colon);
+  if (!std::all_of(name.begin(), name.end(), oracle_tchar)) return false;
+  if (colon == std::string::npos) return !complete && (text.empty() || text.back() != '\r');
+  if (name.empty()) return false;
+  return std::all_of(line.begin() + colon + 1, line.end(),
+                     [](char c) { return oracle_ext_char(c); });
+}
+
+Decoded oracle_chunked(const std::string& b, const ChunkedLimits& lim) {
+  Decoded o;
+  const auto fail = [&](uint16_t status) {
+    o.status = ChunkStatus::kError;
+    o.http_status = status;
+    o.consumed = 0;
+    return o;
+  };
+  const auto need_more = [&] {
+    o.consumed = b.size();
+    return o;
+  };
+  size_t pos = 0;
+  uint64_t total = 0, ext_total = 0;
+  while (true) {  // chunks
+    const size_t lf = b.find('\n', pos);
+    const bool complete = lf != std::string::npos;
+    uint64_t size = 0;
+    size_t ext = 0;
+    const bool ok = oracle_size_line(b.substr(pos, complete ? lf - pos : std::string::npos),
+                                     complete, size, ext);
+    if (ext > lim.max_extension || ext_total + ext > lim.max_extension_total) return fail(400);
+    if (!ok) return fail(400);
+    if (!complete) return need_more();
+    ext_total += ext;
+    pos = lf + 1;
+    if (size == 0) break;
+    if (total + size > lim.max_body || total + size < total) return fail(413);
+    total += size;
+    const size_t avail = std::min<uint64_t>(size, b.size() - pos);
+    o.data += b.substr(pos, avail);
+    if (avail < size) return need_more();
+    pos += avail;
+    if (pos == b.size()) return need_more();
+    if (b[pos] != '\r') return fail(400);
+    if (pos + 1 == b.size()) return need_more();
+    if (b[pos + 1] != '\n') return fail(400);
+    pos += 2;
+  }
+  while (true) {  // trailer lines, then the blank line
+    const size_t lf = b.find('\n', pos);
+    const bool complete = lf != std::string::npos;
+    const std::string text = b.substr(pos, complete ? lf - pos : std::string::npos);
+    if (text == "\r" && complete) {
+      o.status = ChunkStatus::kDone;
+      o.consumed = lf + 1;
+      return o;
+    }
+    if (text == "\r" || text.empty()) {
+      if (complete) return fail(400);  // bare LF
+      return need_more();
+    }
+    if (!oracle_trailer_line(text, complete)) return fail(400);
+    if (!complete) return need_more();
+    pos = lf + 1;
+  }
+}
+
+std::string generate_body(std::mt19937& rng) {
+  std::uniform_int_distribution<int> percent(0, 99);
+  static const char* const kExts[] = {"", "", "", ";a", ";a=b", ";a=\"b c\"", "; a", ";\t", ";x\x01",
+                                      ";\xc3\xa9"};
+  static const char* const kEnds[] = {"\r\n", "\r\n", "\r\n", "\r\n", "\r\n", "\r\n", "\n", "\r"};
+  std::string s;
+  const int chunks = std::uniform_int_distribution<int>(0, 4)(rng);
+  for (int i = 0; i < chunks; ++i) {
+    const int n = std::uniform_int_distribution<int>(1, 20)(rng);
+    char size[32];
+    std::snprintf(size, sizeof size, percent(rng) < 50 ? "%x" : "%X", n);
+    if (percent(rng) < 10) s += "00";
+    s += size;
+    s += kExts[std::uniform_int_distribution<size_t>(0, std::size(kExts) - 1)(rng)];
+    s += kEnds[std::uniform_int_distribution<size_t>(0, std::size(kEnds) - 1)(rng)];
+    for (int j = 0; j < n + (percent(rng) < 5 ? 1 : 0) - (percent(rng) < 5 ? 1 : 0); ++j) {
+      s += "ab\r\n x"[percent(rng) % 6];
+    }
+    s += kEnds[std::uniform_int_distribution<size_t>(0, std::size(kEnds) - 1)(rng)];
+  }
+  s += "0";
+  s += kExts[std::uniform_int_distribution<size_t>(0, std::size(kExts) - 1)(rng)];
+  s += "\r\n";
+  const int trailers = std::uniform_int_distribution<int>(0, 2)(rng);
+  for (int i = 0; i < trailers; ++i) {
+    s += percent(rng) < 90 ? "X-T: v" : (percent(rng) < 50 ? " X: v" : "X : v");
+    s += kEnds[std::uniform_int_distribution<size_t>(0, std::size(kEnds) - 1)(rng)];
+  }
+  s += kEnds[std::uniform_int_distribution<size_t>(0, std::size(kEnds) - 1)(rng)];
+  if (percent(rng) < 20) s += "GET / HTTP/1.1\r\n";
+  if (percent(rng) < 15) {
+    s[std::uniform_int_distribution<size_t>(0, s.size() - 1)(rng)] =
+        std::string("\r\n ;x0-+\t\0g", 11)[size_t(percent(rng)) % 11];
+  }
+  if (percent(rng) < 20) s.resize(std::uniform_int_distribution<size_t>(0, s.size())(rng));
+  return s;
+}
+
+TEST(ChunkedOracle, AgreesOnGeneratedBodies) {
+  std::mt19937 rng(4242);
+  int done = 0, errors = 0;
+  for (int i = 0; i < 20000; ++i) {
+    ChunkedLimits lim;
+    lim.max_trailer_line = lim.max_trailer_section = 1 << 20;
+    lim.max_trailers = 1000;
+    lim.max_extension = 6;
+    lim.max_extension_total = 12;
+    if (i % 3 == 0) lim.max_body = 30;
+    const std::string body = generate_body(rng);
+    Decoded real = decode_pieces(body, {}, lim);
+    real.reason.clear();
+    const Decoded expected = oracle_chunked(body, lim);
+    ASSERT_EQ(real, expected) << "body #" << i << ": " << ::testing::PrintToString(body);
+    if (i % 4 == 0) {
+      std::vector<size_t> every_byte;
+      for (size_t k = 1; k < body.size(); ++k) every_byte.push_back(k);
+      Decoded split = decode_pieces(body, every_byte, lim);
+      split.reason.clear();
+      ASSERT_EQ(split, expected) << "byte-at-a-time, body #" << i;
+    }
+    done += real.status == ChunkStatus::kDone;
+    errors += real.status == ChunkStatus::kError;
+  }
+  EXPECT_GT(done, 2000);
+  EXPECT_GT(errors, 2000);
 }
 
 }  // namespace

@@ -203,6 +203,9 @@ struct PipelineRow {
   uint16_t status;
 };
 
+// gtest prints a failing row by its name, not its bytes.
+void PrintTo(const PipelineRow& row, std::ostream* os) { *os << row.name; }
+
 class H1PipelineA19 : public ::testing::TestWithParam<PipelineRow> {};
 
 TEST_P(H1PipelineA19, FirstAnsweredSecondRejected) {

@@ -44,6 +44,9 @@ struct RejectRow {
   std::string reason;  // expected substring of the reason; "" = any
 };
 
+// gtest prints a failing row by its name, not its bytes.
+void PrintTo(const RejectRow& row, std::ostream* os) { *os << row.name; }
+
 std::vector<RejectRow> reject_rows() {
   std::vector<RejectRow> rows = {
       // A1: CL.TE in either order.
@@ -318,6 +321,9 @@ struct AcceptRow {
   size_t consumed = 0;  // 0 = the whole input
 };
 
+// gtest prints a failing row by its name, not its bytes.
+void PrintTo(const AcceptRow& row, std::ostream* os) { *os << row.name; }
+
 std::vector<AcceptRow> accept_rows() {
   return {
       {.name = "minimal_get", .bytes = get("")},
@@ -507,6 +513,9 @@ struct IncompleteRow {
   std::string name;
   std::string bytes;
 };
+
+// gtest prints a failing row by its name, not its bytes.
+void PrintTo(const IncompleteRow& row, std::ostream* os) { *os << row.name; }
 
 class IncompleteTest : public ::testing::TestWithParam<IncompleteRow> {};
 
