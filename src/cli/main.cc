@@ -1,0 +1,62 @@
+// zeroserve's entry point: parse the command line, then serve, pack, or print.
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "base/log.hh"
+#include "cli/flags.hh"
+#include "server/server.hh"
+#include "site/pack.hh"
+
+namespace zs::cli {
+extern const char kManualText[];
+extern const unsigned long kManualSize;
+}  // namespace zs::cli
+
+namespace {
+
+int write_all(std::string_view s) {
+  while (!s.empty()) {
+    ssize_t n = ::write(STDOUT_FILENO, s.data(), s.size());
+    if (n <= 0) return 1;
+    s.remove_prefix(static_cast<size_t>(n));
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace zs;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto inv = cli::parse_args(args);
+  if (!inv) {
+    log::error("%s", inv.error().message().c_str());
+    return 2;
+  }
+  switch (inv->command) {
+    case cli::Command::kHelp:
+      return write_all(cli::help_text());
+    case cli::Command::kVersion:
+      return write_all("zeroserve " ZS_VERSION "\n");
+    case cli::Command::kManual:
+      return write_all({cli::kManualText, cli::kManualSize});
+    case cli::Command::kPack: {
+      if (isatty(STDOUT_FILENO)) {
+        log::error("--pack writes a tarball to stdout; redirect it to a file (zeroserve --pack DIR > site.tar)");
+        return 2;
+      }
+      auto r = site::pack_directory(inv->pack_dir, STDOUT_FILENO);
+      if (!r) {
+        log::error("--pack %s: %s", inv->pack_dir.c_str(), r.error().message().c_str());
+        return 1;
+      }
+      return 0;
+    }
+    case cli::Command::kServe:
+      return server::run(inv->serve);
+  }
+  return 1;
+}

@@ -1,0 +1,47 @@
+// Snapshot: one immutable generation of everything a reload swaps (today the site; scripts and
+// TLS material join it later). Built off the request path, shared read-only by every worker,
+// and kept alive by each in-flight response that still reads from it (Response::pin).
+// SnapshotStore publishes the current generation: readers poll a generation counter without a
+// lock and take the mutex only when it changed, so the request path never locks.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "base/result.hh"
+#include "site/site.hh"
+
+namespace zs::server {
+
+struct Snapshot {
+  std::shared_ptr<const site::Site> site;
+
+  // Loads and validates the tarball at `path`. Errors say what is wrong and where.
+  static Result<std::shared_ptr<const Snapshot>> load(const std::string& path);
+};
+
+class SnapshotStore {
+ public:
+  explicit SnapshotStore(std::shared_ptr<const Snapshot> first) : current_(std::move(first)) {}
+
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  std::shared_ptr<const Snapshot> current() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return current_;
+  }
+  void publish(std::shared_ptr<const Snapshot> next) {
+    std::lock_guard<std::mutex> lock(mu_);
+    current_ = std::move(next);
+    generation_.fetch_add(1, std::memory_order_release);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const Snapshot> current_;
+  std::atomic<uint64_t> generation_{1};
+};
+
+}  // namespace zs::server
