@@ -544,3 +544,33 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace zs::http::h1
+
+namespace zs::http::h1 {
+namespace {
+
+// Long values take the 16-bytes-at-a-time path: every byte value at every position of a
+// 40-byte value must get the same verdict as the scalar rule (RFC 9110 §5.5).
+TEST(FieldValueBytes, EveryByteAtEveryPositionOfALongValue) {
+  for (int b = 0; b < 256; ++b) {
+    const char c = char(b);
+    const bool allowed = c == '\t' || c == ' ' || (b >= 0x21 && b != 0x7f);
+    if (c == '\r' || c == '\n') continue;  // line structure, covered by the A9/A10 rows
+    for (size_t pos = 0; pos < 40; ++pos) {
+      std::string value(40, 'v');
+      value[pos] = c;
+      const std::string req = "GET / HTTP/1.1\r\nHost: a\r\nX-Long: " + value + "\r\n\r\n";
+      const Outcome o = parse_once(req);
+      const bool trimmed_away = (c == ' ' || c == '\t') && (pos == 0 || pos == 39);
+      if (allowed) {
+        ASSERT_EQ(o.status, ParseStatus::kDone) << "byte " << b << " at " << pos;
+        ASSERT_EQ(o.headers[1].second.size(), trimmed_away ? 39u : 40u);
+      } else {
+        ASSERT_EQ(o.http_status, 400) << "byte " << b << " at " << pos;
+        ASSERT_EQ(o.reason, "invalid character in field value");
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace zs::http::h1
