@@ -2,9 +2,6 @@
 #include "io/timer_wheel.hh"
 
 namespace zs::io {
-namespace {
-void noop(Deadline*) {}
-}  // namespace
 
 void TimerWheel::arm(Deadline& d, int64_t at_ms) {
   if (d.armed()) disarm(d);
@@ -34,30 +31,38 @@ void TimerWheel::expire(int64_t now_ms) {
   // Visit each slot at most once per call, even after a long stall.
   int64_t first = processed_tick_ + 1;
   if (now_tick - first >= static_cast<int64_t>(kSlots)) first = now_tick - static_cast<int64_t>(kSlots) + 1;
+  // Entries found in a visited slot but not yet due (a later lap, or later within the current
+  // tick) are collected here and re-armed only after processed_tick_ has moved past the visited
+  // slots; re-arming them earlier could file them into a slot this call marks as done.
+  Deadline later;
+  later.next = later.prev = &later;
   for (int64_t tick = first; tick <= now_tick && count_ > 0; ++tick) {
     Deadline& head = heads_[static_cast<size_t>(tick) % kSlots];
-    if (head.next == nullptr || head.next == &head) continue;
-    // Detach the slot's list first so handlers that re-arm into this slot cannot loop forever.
-    Deadline pending(noop);
-    pending.next = head.next;
-    pending.prev = head.prev;
-    pending.next->prev = &pending;
-    pending.prev->next = &pending;
-    head.next = head.prev = &head;
-    while (pending.next != &pending) {
-      Deadline* d = pending.next;
+    while (head.next != nullptr && head.next != &head) {
+      Deadline* d = head.next;
       d->prev->next = d->next;
       d->next->prev = d->prev;
-      d->prev = d->next = nullptr;
-      --count_;
       if (d->expires_ms <= now_ms) {
-        d->on_expire(d);
+        d->prev = d->next = nullptr;
+        --count_;
+        d->on_expire(d);  // may re-arm d into a future slot: those are not visited now
       } else {
-        arm(*d, d->expires_ms);  // a later lap of the wheel
+        d->next = &later;
+        d->prev = later.prev;
+        later.prev->next = d;
+        later.prev = d;
       }
     }
   }
   processed_tick_ = now_tick;
+  while (later.next != &later) {
+    Deadline* d = later.next;
+    later.next = d->next;
+    d->next->prev = &later;
+    d->prev = d->next = nullptr;
+    --count_;
+    arm(*d, d->expires_ms);
+  }
 }
 
 int64_t TimerWheel::ms_until_next(int64_t now_ms) const {
