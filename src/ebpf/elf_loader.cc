@@ -1,5 +1,6 @@
 // ELF parsing in four steps: (1) header and section table, all bounds-checked; (2) layout: code
-// sections concatenated in section order, read-only data sections packed into one image;
+// sections concatenated in section order, data sections (.rodata*, .data*) packed into one
+// image that every cage maps read-only (so initialized globals are readable, never writable);
 // (3) relocations: R_BPF_64_64 on LDDW -> guest address in the data image, R_BPF_64_32 on CALL ->
 // helper id (symbol is a helper name) or pc-relative local call (symbol in a code section,
 // target = S + (imm + 1) * 8, research doc §2b), R_BPF_64_ABS64/ABS32 inside data sections ->
@@ -18,7 +19,7 @@ namespace {
 constexpr uint16_t kEtRel = 1;
 constexpr uint16_t kEmBpf = 247;
 constexpr uint32_t kShtProgbits = 1, kShtSymtab = 2, kShtRela = 4, kShtNobits = 8, kShtRel = 9;
-constexpr uint64_t kShfWrite = 1, kShfAlloc = 2, kShfExec = 4;
+constexpr uint64_t kShfAlloc = 2, kShfExec = 4;
 constexpr uint32_t kRNone = 0, kR64_64 = 1, kRAbs64 = 2, kRAbs32 = 3, kR64_32 = 10;
 constexpr uint16_t kShnUndef = 0;
 constexpr size_t kMaxSections = 4096;
@@ -171,7 +172,9 @@ Result<void> Loader::layout(const Limits& limits) {
       if (pcs > limits.max_insns)
         return Error("program has more than " + std::to_string(limits.max_insns) + " instructions");
       image_.entries.push_back(EntryPoint{s.name, s.base_pc});
-    } else if (!(s.flags & kShfWrite)) {
+    } else {
+      // .rodata* and .data*: both become part of the read-only image. Writing to .data faults at
+      // run time (as in the reference server); .bss (NOBITS) is refused when referenced.
       const uint64_t align = s.align == 0 ? 1 : s.align;
       if ((align & (align - 1)) != 0 || align > 4096) return Error("section " + s.name + ": bad alignment");
       const uint64_t off = (rodata.size() + align - 1) / align * align;
@@ -206,9 +209,6 @@ Result<uint64_t> Loader::data_address(const Symbol& sym, uint64_t addend,
     return Error(where + ": " + what + " lives in " + s.name +
                  ": zero-initialized writable globals are not supported (scripts have no writable "
                  "globals; keep state on the stack or declare the data const)");
-  if (s.flags & kShfWrite)
-    return Error(where + ": " + what + " lives in writable section " + s.name +
-                 ": writable globals are not supported (declare it const)");
   if (s.code) return Error(where + ": " + what + " is code; function pointers are not supported");
   if (!s.data_offset) return Error(where + ": " + what + " is not in a loadable data section");
   const uint64_t off = sym.value + addend;

@@ -42,7 +42,6 @@ TEST(ElfLoader, ClearRefusals) {
   };
   const Bad bad[] = {
       {"bad_bss_global", "zero-initialized writable globals are not supported"},
-      {"bad_data_global", "writable globals are not supported"},
       {"bad_unknown_helper", "call to unknown helper 'zs_frobnicate'"},
   };
   for (const Bad& b : bad) {
@@ -56,6 +55,23 @@ TEST(ElfLoader, ClearRefusals) {
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message().find("unknown helper 'host_add'"), std::string::npos)
       << missing.error().message();
+}
+
+// Initialized globals (.data) are readable but part of the read-only image: a store faults.
+TEST(ElfLoader, DataGlobalsAreReadOnly) {
+  auto p = load_elf(object("bad_data_global"), helpers());
+  ASSERT_TRUE(p.ok()) << p.error().message();
+  for (Engine e : {Engine::kInterpreter, Engine::kJit}) {
+    auto exec = Executable::create(*p, ExecutableOptions{e, true});
+    ASSERT_TRUE(exec.ok());
+    auto in = Instance::create(*exec);
+    ASSERT_TRUE(in.ok());
+    uint64_t args[2] = {5, 1};
+    Outcome o = (*in)->start("zeroserve.request", args);
+    ASSERT_TRUE(o.faulted());
+    EXPECT_EQ(o.fault, FaultKind::kMemory);
+    EXPECT_NE(o.reason.find("store"), std::string::npos) << o.reason;
+  }
 }
 
 TEST(ElfLoader, RejectsNonElfAndWrongMachine) {
