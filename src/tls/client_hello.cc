@@ -272,7 +272,8 @@ Result<std::string_view> parse_server_name_extension(std::span<const uint8_t> da
 Result<ClientHello> parse_client_hello(std::span<const uint8_t> input) {
   if (input.empty()) return fail("input", "truncated", 0);
   if (input[0] == kRecordHandshake) return parse_records(input);
-  return parse_handshake(input);
+  if (input[0] == kHandshakeClientHello) return parse_handshake(input);
+  return fail("input", "neither a handshake record nor a client_hello", 0);
 }
 
 }  // namespace zs::tls
