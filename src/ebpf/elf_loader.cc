@@ -180,7 +180,7 @@ Result<void> Loader::layout(const Limits& limits) {
       const uint64_t off = (rodata.size() + align - 1) / align * align;
       if (off + s.size > (uint64_t{256} << 20)) return Error("read-only data too large");
       rodata.resize(off + s.size);
-      std::memcpy(rodata.data() + off, bytes_.data() + s.offset, s.size);
+      if (s.size != 0) std::memcpy(rodata.data() + off, bytes_.data() + s.offset, s.size);
       s.data_offset = off;
     }
   }

@@ -18,6 +18,17 @@
 #include "ebpf/runtime.hh"
 #include "ebpf/tsc.hh"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define ZS_EBPF_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ZS_EBPF_ASAN 1
+#endif
+#endif
+#ifdef ZS_EBPF_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 // zs_ebpf_switch_stack(save, next): saves rbp/rbx/r12-r15 and rsp into *save, loads rsp = next,
 // restores the registers saved there and returns into that context.
 extern "C" void zs_ebpf_switch_stack(uint64_t* save, uint64_t next);
@@ -64,10 +75,11 @@ std::once_flag g_segv_once;
 struct Instance::Hooks {
   static Instance* self(void* p) { return static_cast<Instance*>(p); }
 
-  [[noreturn]] static void leave(Instance* in) {
+  // Switches to the host for good: nobody switches back to a finished or faulted guest. Not
+  // declared [[noreturn]] on purpose: ASan would treat the call as an unwind of this stack.
+  static void leave(Instance* in) {
     ControlBlock* ctl = in->cage_->control();
     zs_ebpf_switch_stack(&ctl->guest_sp, ctl->host_sp);
-    __builtin_unreachable();  // nobody switches back to a finished or faulted guest
   }
 
   static void on_exit(void* p) {
@@ -76,7 +88,7 @@ struct Instance::Hooks {
     leave(in);
   }
 
-  [[noreturn]] static void fault(Instance* in, FaultKind kind) {
+  static void fault(Instance* in, FaultKind kind) {
     in->exit_ = Exit::kFaulted;
     in->exit_fault_ = kind;
     in->exit_pc_ = in->cage_->control()->pc;
@@ -91,8 +103,10 @@ struct Instance::Hooks {
   static uint64_t on_budget(void* p) {
     Instance* in = self(p);
     uint64_t now = tsc::now();
-    if (in->cpu_limit_ticks_ != 0 && in->cpu_used_ + (now - in->slice_start_) >= in->cpu_limit_ticks_)
+    if (in->cpu_limit_ticks_ != 0 && in->cpu_used_ + (now - in->slice_start_) >= in->cpu_limit_ticks_) {
       fault(in, FaultKind::kCpuLimit);
+      return 0;  // not reached
+    }
     if (in->slice_over(now)) {
       in->cpu_used_ += now - in->slice_start_;
       in->exit_ = Exit::kYielded;
@@ -180,13 +194,19 @@ Outcome Instance::run_jit(bool first) {
                                exec_->code()->trampoline()};
     std::memcpy(sp, frame, sizeof frame);
     ctl->guest_sp = reinterpret_cast<uint64_t>(sp);
+#ifdef ZS_EBPF_ASAN
+    // An abandoned invocation may have left poisoned redzones of host frames on this stack.
+    ASAN_UNPOISON_MEMORY_REGION(native_stack_ + kPageSize, native_stack_size_ - kPageSize);
+#endif
     ctl->budget = quantum_;
     last_refill_ = slice_start_;
   }
   exit_ = Exit::kNone;
+  // Nested runs are fine (a helper of one instance may start another): restore the outer one.
+  Instance* outer = t_running;
   t_running = this;
   zs_ebpf_switch_stack(&ctl->host_sp, ctl->guest_sp);
-  t_running = nullptr;
+  t_running = outer;
   switch (exit_) {
     case Exit::kFinished: {
       in_flight_ = false;
