@@ -231,6 +231,14 @@ ReadResult Session::read(std::span<char> out) {
   ZS_ASSERT(!out.empty());
   detail::SessionState& s = *impl_;
   if (s.failed) return {ReadStatus::kError, 0};
+  if (!s.done) {
+    // Finish the handshake through the same path as handshake(), so its bookkeeping holds.
+    switch (handshake()) {
+      case HandshakeStatus::kDone: break;
+      case HandshakeStatus::kWantIo: return {ReadStatus::kWantIo, 0};
+      case HandshakeStatus::kError: return {ReadStatus::kError, 0};
+    }
+  }
   ERR_clear_error();
   size_t n = 0;
   const int rc = SSL_read_ex(s.ssl, out.data(), out.size(), &n);

@@ -63,7 +63,8 @@ class Session {
   // Advances the handshake as far as the fed input allows.
   HandshakeStatus handshake();
 
-  // Decrypts into `out` (non-empty). Valid after the handshake is done.
+  // Decrypts into `out` (non-empty). Before the handshake is done it first advances the
+  // handshake (as handshake() would) and reports kWantIo / kError from it.
   ReadResult read(std::span<char> out);
 
   // Encrypts `plaintext` into the output in one call: up to 16 KiB becomes exactly ONE TLS
