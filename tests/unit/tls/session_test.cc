@@ -97,6 +97,53 @@ TEST(TlsSession, HandshakeAndDataBothWays) {
   EXPECT_EQ(client.read_available(), "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nhi");
 }
 
+TEST(TlsSession, HelloRetryRequestKeepsCertificateAndFirstHelloFingerprint) {
+  // The client's first key share is for P-521, which the server does not accept: the server
+  // asks for another (RFC 8446 §4.1.4) and the ClientHello callback runs a second time.
+  auto ctx = make_context();
+  Session server = new_session(ctx);
+  ClientOptions options = opts("b.example.com");
+  options.groups = "P-521:X25519";
+  TestClient client(options);
+  ASSERT_EQ(SSL_do_handshake(client.ssl()), -1);
+  const std::string first_flight = client.take_output();
+  server.feed(first_flight);
+  ASSERT_EQ(server.handshake(), HandshakeStatus::kWantIo);
+  bool whole = false;
+  const auto hrr = records(server.pending_output(), whole);
+  ASSERT_TRUE(whole);
+  ASSERT_FALSE(hrr.empty());
+  EXPECT_EQ(hrr[0].first, 22);  // the HelloRetryRequest (a ServerHello), no certificate yet
+  for (const auto& r : hrr) EXPECT_NE(r.first, 23) << "a full flight, not a retry request";
+  test::deliver_to_client(server, client);
+  ASSERT_EQ(test::run_handshake(client, server), HandshakeStatus::kDone) << server.last_error();
+  EXPECT_EQ(client.peer_cn(), "b.example.com");
+  EXPECT_EQ(server.certificate_index(), 1u);
+  auto hello = parse_client_hello(
+      {reinterpret_cast<const uint8_t*>(first_flight.data()), first_flight.size()});
+  ASSERT_TRUE(hello.ok()) << hello.error().message();
+  EXPECT_EQ(server.ja4(), compute_ja4(*hello).view());
+}
+
+TEST(TlsSession, ReadBeforeHandshakeDrivesIt) {
+  auto ctx = make_context();
+  Session server = new_session(ctx);
+  TestClient client({});
+  ASSERT_EQ(SSL_do_handshake(client.ssl()), -1);
+  server.feed(client.take_output());
+  char buf[64];
+  EXPECT_EQ(server.read(buf).status, ReadStatus::kWantIo);
+  EXPECT_FALSE(server.handshake_done());
+  test::deliver_to_client(server, client);
+  ASSERT_EQ(SSL_do_handshake(client.ssl()), 1);
+  ASSERT_EQ(SSL_write(client.ssl(), "ping", 4), 4);
+  server.feed(client.take_output());
+  const ReadResult r = server.read(buf);
+  ASSERT_EQ(r.status, ReadStatus::kData);
+  EXPECT_EQ(std::string_view(buf, r.bytes), "ping");
+  EXPECT_TRUE(server.handshake_done());
+}
+
 TEST(TlsSession, DataFedOneByteAtATime) {
   auto ctx = make_context();
   Session server = new_session(ctx);

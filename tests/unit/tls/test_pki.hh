@@ -54,6 +54,7 @@ struct ClientOptions {
   std::string sni;                                   // empty: no SNI
   int max_version = TLS1_3_VERSION;
   SSL_SESSION* resume = nullptr;                     // borrowed; offered for resumption
+  std::string groups;                                // e.g. "P-521:X25519"; empty: default
 };
 
 // An OpenSSL client over two memory BIOs. Verification is off: tests inspect the peer
