@@ -39,7 +39,7 @@ struct ControlBlock {
   uint64_t budget = 0;        // safepoint countdown, parked here across helper calls
   uint64_t context = 0;       // InvocationContext* handed to helpers as their last argument
   uint64_t runtime = 0;       // the Instance running on this cage
-  uint32_t fault_flag = 0;    // non-zero once a helper called ctx.fail() or a fault was raised
+  uint32_t helper_status = 0; // set by a helper: kHelperFailed / kHelperParked (helpers.hh)
   uint32_t pc = 0;            // guest pc of the helper call / safepoint / fault being handled
   uint64_t args[5] = {};      // R1..R5 at entry
   uint64_t frame_top = 0;     // R10 at entry (guest address)

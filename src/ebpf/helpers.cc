@@ -38,8 +38,8 @@ std::optional<std::span<uint8_t>> InvocationContext::writable(uint64_t addr, uin
 }
 
 uint64_t InvocationContext::fail(std::string message) {
-  if (*fault_flag_ == 0) message_ = std::move(message);
-  *fault_flag_ = 1;
+  if (*status_ != kHelperFailed) message_ = std::move(message);
+  *status_ = kHelperFailed;
   return 0;
 }
 

@@ -58,7 +58,19 @@ class InvocationContext {
 
   // Ends the invocation as Faulted(message) when the helper returns; returns 0 for convenience.
   uint64_t fail(std::string message);
-  bool failed() const { return *fault_flag_ != 0; }
+  bool failed() const { return *status_ == kHelperFailed; }
+
+  // Parks the invocation when the helper returns: start()/resume() then return Yielded with
+  // Outcome::parked set, and the host resumes it later with resume(value); `value` becomes this
+  // helper's return value (R0). For helpers that wait on I/O. Returns 0 for convenience.
+  uint64_t park() {
+    if (*status_ == 0) *status_ = kHelperParked;
+    return 0;
+  }
+  bool parked() const { return *status_ == kHelperParked; }
+
+  static constexpr uint32_t kHelperFailed = 1;
+  static constexpr uint32_t kHelperParked = 2;
   const std::string& failure_message() const { return message_; }
 
   // Opaque per-invocation pointer the host set with Instance::set_user_data().
@@ -70,7 +82,7 @@ class InvocationContext {
   const class Cage* cage_ = nullptr;
   void* user_data_ = nullptr;
   // Lives in the cage's control block so JIT code can test it after a helper returns.
-  uint32_t* fault_flag_ = nullptr;
+  uint32_t* status_ = nullptr;
   std::string message_;
 };
 

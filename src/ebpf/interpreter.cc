@@ -291,6 +291,10 @@ Interpreter::Stop Interpreter::run(uint64_t& budget) {
               return Stop::kFault;
             }
             ++pc_;
+            if (ctx_.parked()) {
+              *ctx_.status_ = 0;
+              return Stop::kPark;
+            }
           }
         } else {
           uint64_t b = uses_src_reg(op) ? regs_[i.src()] : static_cast<uint64_t>(static_cast<int64_t>(i.imm));

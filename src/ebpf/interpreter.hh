@@ -18,7 +18,7 @@ namespace zs::ebpf {
 
 class Interpreter {
  public:
-  enum class Stop { kExit, kBudget, kFault };
+  enum class Stop { kExit, kBudget, kFault, kPark };
 
   Interpreter(const Program& program, const Cage& cage, InvocationContext& ctx);
 
@@ -26,11 +26,13 @@ class Interpreter {
   // every other register 0.
   void start(uint32_t entry_pc, std::span<const uint64_t> args, uint64_t frame_top);
 
-  // Executes until the entry function exits, a fault, or `budget` instructions have run
-  // (budget is decremented in place). After kBudget, call run() again to continue.
+  // Executes until the entry function exits, a fault, a helper parks (kPark, pc already past the
+  // call), or `budget` instructions have run (budget is decremented in place). After kBudget or
+  // kPark, call run() again to continue.
   Stop run(uint64_t& budget);
 
   uint64_t r0() const { return regs_[0]; }
+  void set_r0(uint64_t v) { regs_[0] = v; }  // a parked helper's result, before run() resumes
   uint32_t pc() const { return pc_; }
   FaultKind fault() const { return fault_; }
 

@@ -26,6 +26,7 @@ struct Outcome {
   uint64_t r0 = 0;        // kFinished: the program's return value
   uint32_t pc = 0;        // kFaulted: guest instruction index where it happened
   FaultKind fault = FaultKind::kNone;
+  bool parked = false;    // kYielded because a helper called ctx.park() (resume with its result)
   std::string reason;     // kFaulted: human-readable ("invalid memory access (store of 4 bytes)")
 
   bool finished() const { return kind == Kind::kFinished; }

@@ -48,7 +48,7 @@ Result<std::unique_ptr<Instance>> Instance::create(std::shared_ptr<const Executa
   in->exec_ = std::move(exec);
   in->options_ = options;
   in->ctx_.cage_ = in->cage_.get();
-  in->ctx_.fault_flag_ = &in->cage_->control()->fault_flag;
+  in->ctx_.status_ = &in->cage_->control()->helper_status;
   in->slice_ticks_ = options.slice.count() > 0 ? tsc::from_duration(options.slice) : 0;
   in->cpu_limit_ticks_ = options.cpu_limit.count() > 0 ? tsc::from_duration(options.cpu_limit) : 0;
   if (in->exec_->options().engine == Engine::kInterpreter) {
@@ -91,7 +91,8 @@ Outcome Instance::start_at(uint32_t entry_pc, std::span<const uint64_t> args) {
   std::memset(cage_->base() + frame_top - used, 0, used);
 
   ControlBlock* ctl = cage_->control();
-  ctl->fault_flag = 0;
+  ctl->helper_status = 0;
+  parked_ = false;
   ctx_.message_.clear();
   cpu_used_ = 0;
   slice_start_ = tsc::now();
@@ -106,7 +107,7 @@ Outcome Instance::start_at(uint32_t entry_pc, std::span<const uint64_t> args) {
   return run_jit(true);
 }
 
-Outcome Instance::resume() {
+Outcome Instance::resume(uint64_t helper_result) {
   if (!in_flight_) {
     Outcome o;
     o.kind = Outcome::Kind::kFaulted;
@@ -114,6 +115,11 @@ Outcome Instance::resume() {
     return o;
   }
   slice_start_ = tsc::now();
+  if (parked_) {
+    parked_ = false;
+    park_value_ = helper_result;
+    if (interp_) interp_->set_r0(helper_result);
+  }
   return interp_ ? run_interpreter() : run_jit(false);
 }
 
@@ -146,6 +152,14 @@ Outcome Instance::run_interpreter() {
     }
     if (stop == Interpreter::Stop::kFault) return finish_fault(interp_->fault(), interp_->pc());
     const uint64_t now = tsc::now();
+    if (stop == Interpreter::Stop::kPark) {
+      cpu_used_ += now - slice_start_;
+      parked_ = true;
+      Outcome o;
+      o.kind = Outcome::Kind::kYielded;
+      o.parked = true;
+      return o;
+    }
     if (cpu_limit_ticks_ != 0 && cpu_used_ + (now - slice_start_) >= cpu_limit_ticks_)
       return finish_fault(FaultKind::kCpuLimit, interp_->pc());
     if (slice_over(now)) {

@@ -80,8 +80,9 @@ class Instance {
   // The frames the program can use are zeroed first; scratch is left as the host filled it.
   Outcome start(std::string_view entry, std::span<const uint64_t> args = {});
   Outcome start_at(uint32_t entry_pc, std::span<const uint64_t> args = {});
-  // Continues a Yielded invocation where it stopped.
-  Outcome resume();
+  // Continues a Yielded invocation where it stopped. After a parked yield (Outcome::parked),
+  // `helper_result` becomes the return value of the helper that parked; otherwise it is ignored.
+  Outcome resume(uint64_t helper_result = 0);
   // Abandons a Yielded invocation (nothing on the guest stacks needs destruction).
   void cancel();
   bool in_flight() const { return in_flight_; }
@@ -113,6 +114,8 @@ class Instance {
   uint8_t* native_stack_ = nullptr;  // JIT only: mapping with a guard page at the bottom
   size_t native_stack_size_ = 0;
   bool in_flight_ = false;
+  bool parked_ = false;
+  uint64_t park_value_ = 0;
   // Timekeeping in TSC ticks.
   uint64_t slice_ticks_ = 0;
   uint64_t cpu_limit_ticks_ = 0;

@@ -95,7 +95,23 @@ struct Instance::Hooks {
     leave(in);
   }
 
-  static void on_helper_fault(void* p) { fault(self(p), FaultKind::kHelper); }
+  // A helper set a status: failed -> fault; parked -> yield, and on resume the host's value
+  // becomes the helper's result.
+  static uint64_t on_helper_status(void* p) {
+    Instance* in = self(p);
+    ControlBlock* ctl = in->cage_->control();
+    if (ctl->helper_status != InvocationContext::kHelperParked) {
+      fault(in, FaultKind::kHelper);
+      return 0;  // not reached
+    }
+    ctl->helper_status = 0;
+    in->cpu_used_ += tsc::now() - in->slice_start_;
+    in->parked_ = true;
+    in->exit_ = Exit::kYielded;
+    zs_ebpf_switch_stack(&ctl->guest_sp, ctl->host_sp);
+    in->last_refill_ = tsc::now();
+    return in->park_value_;
+  }
   static void on_misaligned(void* p) { fault(self(p), FaultKind::kMisaligned); }
   static void on_memory_fault(void* p) { fault(self(p), FaultKind::kMemory); }
 
@@ -154,7 +170,7 @@ struct Instance::Hooks {
 jit::Hooks jit_hooks() {
   jit::Hooks h;
   h.on_budget = &Instance::Hooks::on_budget;
-  h.on_helper_fault = &Instance::Hooks::on_helper_fault;
+  h.on_helper_status = &Instance::Hooks::on_helper_status;
   h.on_misaligned = &Instance::Hooks::on_misaligned;
   h.on_exit = &Instance::Hooks::on_exit;
   return h;
@@ -217,6 +233,7 @@ Outcome Instance::run_jit(bool first) {
     case Exit::kYielded: {
       Outcome o;
       o.kind = Outcome::Kind::kYielded;
+      o.parked = parked_;
       return o;
     }
     case Exit::kFaulted:

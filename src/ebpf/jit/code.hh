@@ -21,7 +21,8 @@ namespace zs::ebpf::jit {
 // ControlBlock::runtime; the fault hooks never return (they switch back to the host stack).
 struct Hooks {
   uint64_t (*on_budget)(void* instance) = nullptr;         // returns the refilled budget
-  void (*on_helper_fault)(void* instance) = nullptr;       // ctx.fail() was called
+  uint64_t (*on_helper_status)(void* instance) = nullptr;  // failed (no return) or parked;
+                                                           // returns the helper's R0
   void (*on_misaligned)(void* instance) = nullptr;         // misaligned atomic at ctl->pc
   void (*on_exit)(void* instance) = nullptr;               // entry returned; R0 in ctl->result
 };

@@ -47,10 +47,12 @@ Width mem_width(uint8_t opcode) {
   }
 }
 
+// Out-of-line code after the program: a safepoint's budget refill, or a helper's status check.
 struct SlowPath {
   Label entry;
   Label back;
   uint32_t pc;
+  bool helper = false;
 };
 
 class Translator {
@@ -88,7 +90,7 @@ class Translator {
   bool bmi2_ = false;
   std::vector<Label> labels_;
   std::vector<SlowPath> slow_;
-  Label budget_stub_, helper_fault_stub_, misaligned_stub_;
+  Label budget_stub_, helper_status_stub_, misaligned_stub_;
 };
 
 // Calls a host function with the stack aligned to 16 bytes (SysV), whatever the guest depth.
@@ -131,11 +133,13 @@ void Translator::emit_stubs() {
   for (int k = 5; k >= 0; --k) as_.pop(saved[k]);
   as_.ret();
 
-  // Fault stubs: never return (the hook switches back to the host stack).
-  as_.bind(helper_fault_stub_);
+  // Helper status stub: a helper failed (never returns) or parked (returns R0 on resume).
+  as_.bind(helper_status_stub_);
   as_.load(Width::W64, Reg::Rdi, ctl(offsetof(ControlBlock, runtime)));
-  emit_host_call(reinterpret_cast<uint64_t>(hooks_.on_helper_fault));
-  as_.ud2();
+  emit_host_call(reinterpret_cast<uint64_t>(hooks_.on_helper_status));
+  as_.load(Width::W64, kBudget, ctl(offsetof(ControlBlock, budget)));
+  as_.ret();
+  // Fault stub: never returns (the hook switches back to the host stack).
   as_.bind(misaligned_stub_);
   as_.load(Width::W64, Reg::Rdi, ctl(offsetof(ControlBlock, runtime)));
   emit_host_call(reinterpret_cast<uint64_t>(hooks_.on_misaligned));
@@ -477,8 +481,11 @@ void Translator::emit_call(uint32_t pc, const Insn& i) {
   as_.load(Width::W64, Reg::R9, ctl(offsetof(ControlBlock, context)));
   emit_host_call(reinterpret_cast<uint64_t>(fn));
   as_.load(Width::W64, kBudget, ctl(offsetof(ControlBlock, budget)));
-  as_.alu(AluOp::Cmp, Width::W32, ctl(offsetof(ControlBlock, fault_flag)), 0);
-  as_.jcc(Cond::Ne, helper_fault_stub_);
+  SlowPath s{as_.new_label(), as_.new_label(), pc, true};
+  as_.alu(AluOp::Cmp, Width::W32, ctl(offsetof(ControlBlock, helper_status)), 0);
+  as_.jcc(Cond::Ne, s.entry);
+  as_.bind(s.back);
+  slow_.push_back(s);
   // Caller-saved registers now hold whatever the host left there: scrub R1-R5.
   for (int r = 1; r <= 5; ++r) as_.xor_(Width::W32, kRegMap[r], kRegMap[r]);
 }
@@ -514,7 +521,7 @@ Result<Translation> Translator::run() {
   const auto& info = prog_.info();
   const auto n = static_cast<uint32_t>(code_.size());
   budget_stub_ = as_.new_label();
-  helper_fault_stub_ = as_.new_label();
+  helper_status_stub_ = as_.new_label();
   misaligned_stub_ = as_.new_label();
   labels_.reserve(n);
   for (uint32_t pc = 0; pc < n; ++pc) labels_.push_back(as_.new_label());
@@ -533,8 +540,12 @@ Result<Translation> Translator::run() {
   t.insn_offsets[n] = static_cast<uint32_t>(as_.offset());
   for (const SlowPath& s : slow_) {
     as_.bind(s.entry);
-    as_.store(Width::W32, ctl(offsetof(ControlBlock, pc)), static_cast<int32_t>(s.pc));
-    as_.call(budget_stub_);
+    if (s.helper) {
+      as_.call(helper_status_stub_);  // ControlBlock::pc already holds the call's pc
+    } else {
+      as_.store(Width::W32, ctl(offsetof(ControlBlock, pc)), static_cast<int32_t>(s.pc));
+      as_.call(budget_stub_);
+    }
     as_.jmp(s.back);
   }
   if (auto r = as_.finish(); !r) return r.error();

@@ -35,12 +35,28 @@ uint64_t helper_io(uint64_t dst, uint64_t len, uint64_t src, uint64_t n, uint64_
   return s;
 }
 
+// Parks the invocation (an "async" helper); the host supplies the result on resume.
+uint64_t helper_park(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, InvocationContext& ctx) {
+  return ctx.park();
+}
+// Runs another instance (passed as user data) to completion from inside a helper, the way a
+// zs_call-style helper would, and returns its r0.
+uint64_t helper_nested(uint64_t a, uint64_t, uint64_t, uint64_t, uint64_t, InvocationContext& ctx) {
+  auto* other = static_cast<Instance*>(ctx.user_data());
+  uint64_t args[1] = {a};
+  Outcome o = other->start("main", args);
+  while (o.yielded()) o = other->resume();
+  return o.finished() ? o.r0 : ctx.fail("nested: " + o.reason);
+}
+
 std::shared_ptr<const HelperTable> helpers() {
   static auto table = [] {
     auto h = std::make_shared<HelperTable>();
     EXPECT_TRUE(h->add("mix", helper_mix).ok());   // id 0
     EXPECT_TRUE(h->add("fail", helper_fail).ok()); // id 1
     EXPECT_TRUE(h->add("io", helper_io).ok());     // id 2
+    EXPECT_TRUE(h->add("park", helper_park).ok()); // id 3
+    EXPECT_TRUE(h->add("nested", helper_nested).ok()); // id 4
     return h;
   }();
   return table;
@@ -252,6 +268,38 @@ TEST_P(Runtime, StackFramesAreZeroedBetweenInvocations) {
     ASSERT_TRUE(o.finished());
     EXPECT_EQ(o.r0, 0u);
   }
+}
+
+TEST_P(Runtime, ParkedHelpersResumeWithTheHostsValue) {
+  // Two parks in a row; R6 (callee-saved) and the stack survive; R0 after each call is the
+  // value given to resume().
+  auto in = make_asm("mov %r6, 7\nstdw [%r10-8], 5\ncall 3\nmov %r7, %r0\ncall 3\nmul %r0, %r7\n"
+                     "add %r0, %r6\nldxdw %r1, [%r10-8]\nadd %r0, %r1\nexit", GetParam());
+  Outcome o = in->start("main");
+  ASSERT_TRUE(o.yielded());
+  EXPECT_TRUE(o.parked);
+  o = in->resume(6);
+  ASSERT_TRUE(o.yielded());
+  EXPECT_TRUE(o.parked);
+  o = in->resume(100);
+  ASSERT_TRUE(o.finished()) << o.reason;
+  EXPECT_EQ(o.r0, 600u + 7 + 5);
+}
+
+TEST_P(Runtime, HelperMayRunAnotherInstance) {
+  auto inner = make_asm("mov %r0, %r1\nmul %r0, 3\nexit", GetParam());
+  auto outer = make_asm("mov %r6, 2\nmov %r1, 14\ncall 4\nadd %r0, %r6\nexit", GetParam());
+  outer->set_user_data(inner.get());
+  Outcome o = outer->start("main");
+  ASSERT_TRUE(o.finished()) << o.reason;
+  EXPECT_EQ(o.r0, 44u);
+  // A fault in the inner instance is reported through the outer helper, not as a crash.
+  auto bad_inner = make_asm("ldxb %r0, [%r1]\nexit", GetParam());
+  outer->set_user_data(bad_inner.get());
+  Outcome f = outer->start("main");
+  ASSERT_TRUE(f.faulted());
+  EXPECT_EQ(f.pc, 2u);
+  EXPECT_NE(f.reason.find("nested: invalid memory access"), std::string::npos) << f.reason;
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, Runtime, testing::Values(Engine::kInterpreter, Engine::kJit),
