@@ -165,7 +165,8 @@ std::vector<std::string> dns_names(X509* cert) {
   const int idx = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
   if (idx < 0) return out;
   unsigned char* utf8 = nullptr;
-  const int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, idx)));
+  const ASN1_STRING* cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, idx));
+  const int n = ASN1_STRING_to_UTF8(&utf8, cn);
   if (n > 0) {
     std::string name(reinterpret_cast<char*>(utf8), static_cast<size_t>(n));
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -149,7 +149,8 @@ Result<void> parse_supported_versions(Reader ext, ClientHello& hello) {
   return u16_list(list, "supported_versions", hello.supported_versions);
 }
 
-// signature_algorithms (RFC 8446 §4.2.3): SignatureScheme supported_signature_algorithms<2..2^16-2>.
+// signature_algorithms (RFC 8446 §4.2.3):
+// SignatureScheme supported_signature_algorithms<2..2^16-2>.
 Result<void> parse_signature_algorithms(Reader ext, ClientHello& hello) {
   Reader list(std::span<const uint8_t>{}, 0);
   if (auto r = vector_field(ext, "signature_algorithms", 2, 2, 0xfffe, list); !r) return r;

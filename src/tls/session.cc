@@ -310,7 +310,8 @@ std::string_view Session::alpn() const {
   const unsigned char* p = nullptr;
   unsigned int len = 0;
   SSL_get0_alpn_selected(impl_->ssl, &p, &len);
-  return p == nullptr ? std::string_view() : std::string_view(reinterpret_cast<const char*>(p), len);
+  if (p == nullptr) return {};
+  return std::string_view(reinterpret_cast<const char*>(p), len);
 }
 
 std::string_view Session::server_name() const {

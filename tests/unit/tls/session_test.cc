@@ -330,7 +330,8 @@ TEST(TlsSession, SmallWriteIsExactlyOneRecord) {
   TestClient client({});
   ASSERT_EQ(test::run_handshake(client, server), HandshakeStatus::kDone);
   ASSERT_TRUE(server.pending_output().empty());  // tickets already delivered
-  const std::string response = "HTTP/1.1 200 OK\r\ncontent-length: 174\r\n\r\n" + std::string(174, 'x');
+  const std::string response =
+      "HTTP/1.1 200 OK\r\ncontent-length: 174\r\n\r\n" + std::string(174, 'x');
   ASSERT_TRUE(server.write(response));
   bool whole = false;
   const auto recs = records(server.pending_output(), whole);

@@ -136,7 +136,9 @@ TestClient::TestClient(const ClientOptions& options) {
                               static_cast<unsigned>(wire.size())) == 0,
           "alpn");
   }
-  if (!options.groups.empty()) check(SSL_set1_groups_list(ssl_, options.groups.c_str()) == 1, "groups");
+  if (!options.groups.empty()) {
+    check(SSL_set1_groups_list(ssl_, options.groups.c_str()) == 1, "groups");
+  }
   if (options.resume != nullptr) check(SSL_set_session(ssl_, options.resume) == 1, "session");
 }
 
