@@ -1,5 +1,5 @@
-// Session: an SSL object over one custom BIO whose read side drains `in_` and whose write side
-// appends to `out_` (both plain byte strings with a consumed-prefix offset). Compared with two
+// Session: an SSL object over one custom BIO whose read side drains `in` and whose write side
+// appends to `out` (both plain byte strings with a consumed-prefix offset). Compared with two
 // BIO_s_mem this lets pending output be handed out without a copy (swap_output) and keeps the
 // raw ClientHello bytes for JA4 without a second buffer.
 #include "tls/session.hh"
