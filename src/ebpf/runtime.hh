@@ -124,7 +124,8 @@ class Instance {
   uint64_t quantum_ = 0;       // budget units per refill (self-calibrating, JIT)
   uint64_t last_refill_ = 0;
   // Set by the guest-side hooks before switching back to the host.
-  enum class Exit { kNone, kFinished, kYielded, kFaulted } exit_ = Exit::kNone;
+  // kNone after the switch back means the trampoline's normal exit (finished).
+  enum class Exit { kNone, kYielded, kFaulted } exit_ = Exit::kNone;
   FaultKind exit_fault_ = FaultKind::kNone;
   uint32_t exit_pc_ = 0;
 };

@@ -31,8 +31,27 @@
 
 // zs_ebpf_switch_stack(save, next): saves rbp/rbx/r12-r15 and rsp into *save, loads rsp = next,
 // restores the registers saved there and returns into that context.
+// zs_ebpf_enter(save, sp, target, cage): the same save, then rsp = sp, r12 = cage, jump to
+// target (the JIT trampoline). Entering by a jump keeps call/ret pairs balanced for the return
+// predictor; the trampoline's exit pops the saved registers and returns here.
 extern "C" void zs_ebpf_switch_stack(uint64_t* save, uint64_t next);
+extern "C" void zs_ebpf_enter(uint64_t* save, uint64_t sp, uint64_t target, uint64_t cage);
 asm(R"(
+  .text
+  .globl zs_ebpf_enter
+  .type zs_ebpf_enter, @function
+zs_ebpf_enter:
+  pushq %rbp
+  pushq %rbx
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+  movq %rsp, (%rdi)
+  movq %rsi, %rsp
+  movq %rcx, %r12
+  jmpq *%rdx
+  .size zs_ebpf_enter, .-zs_ebpf_enter
   .text
   .globl zs_ebpf_switch_stack
   .type zs_ebpf_switch_stack, @function
@@ -80,12 +99,6 @@ struct Instance::Hooks {
   static void leave(Instance* in) {
     ControlBlock* ctl = in->cage_->control();
     zs_ebpf_switch_stack(&ctl->guest_sp, ctl->host_sp);
-  }
-
-  static void on_exit(void* p) {
-    Instance* in = self(p);
-    in->exit_ = Exit::kFinished;
-    leave(in);
   }
 
   static void fault(Instance* in, FaultKind kind) {
@@ -172,7 +185,6 @@ jit::Hooks jit_hooks() {
   h.on_budget = &Instance::Hooks::on_budget;
   h.on_helper_status = &Instance::Hooks::on_helper_status;
   h.on_misaligned = &Instance::Hooks::on_misaligned;
-  h.on_exit = &Instance::Hooks::on_exit;
   return h;
 }
 
@@ -202,14 +214,6 @@ Result<void> Instance::init_jit() {
 Outcome Instance::run_jit(bool first) {
   ControlBlock* ctl = cage_->control();
   if (first) {
-    // A fresh guest stack that "returns" into the trampoline with r12 = cage base; slots are
-    // popped in zs_ebpf_switch_stack's order: r15 r14 r13 r12 rbx rbp, then the return address.
-    auto* top = reinterpret_cast<uint64_t*>(native_stack_ + native_stack_size_);
-    uint64_t* sp = top - 8;
-    const uint64_t frame[7] = {0, 0, 0, reinterpret_cast<uint64_t>(cage_->base()), 0, 0,
-                               exec_->code()->trampoline()};
-    std::memcpy(sp, frame, sizeof frame);
-    ctl->guest_sp = reinterpret_cast<uint64_t>(sp);
 #ifdef ZS_EBPF_ASAN
     // An abandoned invocation may have left poisoned redzones of host frames on this stack.
     ASAN_UNPOISON_MEMORY_REGION(native_stack_ + kPageSize, native_stack_size_ - kPageSize);
@@ -217,14 +221,22 @@ Outcome Instance::run_jit(bool first) {
     ctl->budget = quantum_;
     last_refill_ = slice_start_;
   }
+  // The trampoline's normal exit switches back without touching exit_: kNone means finished.
   exit_ = Exit::kNone;
   // Nested runs are fine (a helper of one instance may start another): restore the outer one.
   Instance* outer = t_running;
   t_running = this;
-  zs_ebpf_switch_stack(&ctl->host_sp, ctl->guest_sp);
+  if (first) {
+    // Top of the guest native stack, aligned as if a call had just happened.
+    const uint64_t sp = reinterpret_cast<uint64_t>(native_stack_ + native_stack_size_) - 8;
+    zs_ebpf_enter(&ctl->host_sp, sp, exec_->code()->trampoline(),
+                  reinterpret_cast<uint64_t>(cage_->base()));
+  } else {
+    zs_ebpf_switch_stack(&ctl->host_sp, ctl->guest_sp);
+  }
   t_running = outer;
   switch (exit_) {
-    case Exit::kFinished: {
+    case Exit::kNone: {
       in_flight_ = false;
       Outcome o;
       o.r0 = ctl->result;
@@ -237,7 +249,6 @@ Outcome Instance::run_jit(bool first) {
       return o;
     }
     case Exit::kFaulted:
-    case Exit::kNone:
       break;
   }
   return finish_fault(exit_fault_, exit_pc_);

@@ -24,7 +24,6 @@ struct Hooks {
   uint64_t (*on_helper_status)(void* instance) = nullptr;  // failed (no return) or parked;
                                                            // returns the helper's R0
   void (*on_misaligned)(void* instance) = nullptr;         // misaligned atomic at ctl->pc
-  void (*on_exit)(void* instance) = nullptr;               // entry returned; R0 in ctl->result
 };
 
 struct CompileOptions {
@@ -41,8 +40,10 @@ class Code {
 
   // Native address of the code for guest slot `pc` (a function start).
   uint64_t address_of(uint32_t pc) const { return base() + insn_offsets_[pc]; }
-  // Where a fresh guest native stack "returns" to: loads guest registers from the ControlBlock,
-  // calls ControlBlock::entry_code, stores R0 and calls Hooks::on_exit. Expects r12 = cage base.
+  // Where a fresh invocation starts (jumped to by zs_ebpf_enter with r12 = cage base, on the
+  // guest native stack): loads guest registers from the ControlBlock, calls
+  // ControlBlock::entry_code, stores R0 in ControlBlock::result and switches back to
+  // ControlBlock::host_sp (popping what zs_ebpf_enter pushed).
   uint64_t trampoline() const { return base() + trampoline_offset_; }
   bool contains(uint64_t rip) const { return rip >= base() && rip - base() < code_size_; }
   // Guest pc whose translation contains `rip` (rip must satisfy contains()).

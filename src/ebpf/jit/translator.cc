@@ -117,9 +117,12 @@ void Translator::emit_trampoline() {
     as_.xor_(Width::W32, r, r);
   as_.call(ctl(offsetof(ControlBlock, entry_code)));
   as_.store(Width::W64, ctl(offsetof(ControlBlock, result)), Reg::Rax);
-  as_.load(Width::W64, Reg::Rdi, ctl(offsetof(ControlBlock, runtime)));
-  emit_host_call(reinterpret_cast<uint64_t>(hooks_.on_exit));
-  as_.ud2();
+  // Normal exit: the second half of a stack switch, inline: restore the host's callee-saved
+  // registers and return into start(). The guest was entered by a jump (zs_ebpf_enter), so this
+  // `ret` is the one the return predictor expects.
+  as_.load(Width::W64, Reg::Rsp, ctl(offsetof(ControlBlock, host_sp)));
+  for (Reg r : {Reg::R15, Reg::R14, Reg::R13, Reg::R12, Reg::Rbx, Reg::Rbp}) as_.pop(r);
+  as_.ret();
 }
 
 void Translator::emit_stubs() {
