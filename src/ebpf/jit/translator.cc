@@ -81,6 +81,8 @@ class Translator {
   void emit_atomic(uint32_t pc, const Insn& i);
   void emit_address(Reg base, int16_t off);
   Mem operand(uint8_t base, int16_t off);
+  uint32_t try_rotate(uint32_t pc);
+  bool dead_after(uint32_t pc, uint8_t reg) const;
 
   Assembler& as_;
   const Program& prog_;
@@ -422,6 +424,80 @@ void Translator::emit_alu(const Insn& i) {
   }
 }
 
+// Whether `reg`'s value is overwritten before any read, looking forward from slot `pc` through
+// straight-line code only (a jump target, branch, call or exit makes the answer "live").
+bool Translator::dead_after(uint32_t pc, uint8_t reg) const {
+  const auto& marks = prog_.info().marks;
+  for (uint32_t j = pc, steps = 0; j < code_.size() && steps < 64; ++j, ++steps) {
+    if (marks[j] & (kMarkJumpTarget | kMarkFunctionStart)) return false;
+    if (marks[j] & kMarkLddwHigh) continue;
+    const Insn& i = code_[j];
+    const OpKind k = op_info(i.opcode).kind;
+    const bool mov = is_alu(i.opcode) && alu_op(i.opcode) == kAluMov;
+    switch (k) {
+      case OpKind::kAluK:
+      case OpKind::kAluX:
+      case OpKind::kNeg:
+      case OpKind::kEnd:
+        if (k == OpKind::kAluX && i.src() == reg) return false;
+        if (i.dst() == reg) return mov;  // a mov overwrites; anything else reads dst first
+        break;
+      case OpKind::kLddw:
+        if (i.dst() == reg) return true;
+        break;
+      case OpKind::kLdx:
+      case OpKind::kLdxSx:
+        if (i.src() == reg) return false;
+        if (i.dst() == reg) return true;
+        break;
+      case OpKind::kSt:
+        if (i.dst() == reg) return false;
+        break;
+      case OpKind::kStx:
+        if (i.dst() == reg || i.src() == reg) return false;
+        break;
+      default:
+        return false;  // atomics, jumps, calls, exit: assume a read
+    }
+  }
+  return false;
+}
+
+// Peephole: clang has no rotate in eBPF and spells rotr(X, n) as five instructions
+//   T1 = X; T1 >>= n; T2 = X; T2 <<= w-n; T1 |= T2   (either shift first, either OR direction)
+// Emitted as `mov D, X; ror D, n` when the temporary that is not the result is dead afterwards.
+// Returns the number of slots consumed (0: no match).
+uint32_t Translator::try_rotate(uint32_t pc) {
+  if (pc + 5 > code_.size()) return 0;
+  const auto& marks = prog_.info().marks;
+  for (uint32_t j = pc + 1; j < pc + 5; ++j)
+    if (marks[j] & (kMarkJumpTarget | kMarkFunctionStart | kMarkLddwHigh)) return 0;
+  const Insn* s = &code_[pc];
+  const uint8_t cls = insn_class(s[0].opcode);
+  if (cls != kClassAlu && cls != kClassAlu64) return 0;
+  const int width = cls == kClassAlu ? 32 : 64;
+  auto is = [&](const Insn& i, uint8_t op, bool x) {
+    return i.opcode == (cls | op | (x ? kSrcX : kSrcK)) && i.offset == 0;
+  };
+  if (!is(s[0], kAluMov, true) || !is(s[2], kAluMov, true) || !is(s[4], kAluOr, true)) return 0;
+  const uint8_t x = s[0].src(), t1 = s[0].dst(), t2 = s[2].dst();
+  if (s[2].src() != x || t1 == x || t2 == x || t1 == t2) return 0;
+  const bool first_right = is(s[1], kAluRsh, false) && is(s[3], kAluLsh, false);
+  const bool first_left = is(s[1], kAluLsh, false) && is(s[3], kAluRsh, false);
+  if (!first_right && !first_left) return 0;
+  if (s[1].dst() != t1 || s[3].dst() != t2) return 0;
+  const int k1 = s[1].imm, k2 = s[3].imm;
+  if (k1 <= 0 || k2 <= 0 || k1 + k2 != width) return 0;
+  const uint8_t d = s[4].dst(), other = s[4].src();
+  if (!((d == t1 && other == t2) || (d == t2 && other == t1))) return 0;
+  if (!dead_after(pc + 5, other)) return 0;
+  const int right = first_right ? k1 : k2;
+  const Width w = width == 32 ? Width::W32 : Width::W64;
+  as_.mov(w, kRegMap[d], kRegMap[x]);
+  as_.shift(ShiftOp::Ror, w, kRegMap[d], static_cast<uint8_t>(right));
+  return 5;
+}
+
 Cond jump_cond(uint8_t code) {
   switch (code) {
     case kJmpJeq: return Cond::E;
@@ -532,12 +608,17 @@ Result<Translation> Translator::run() {
   emit_trampoline();
   emit_stubs();
   t.insn_offsets.resize(n + 1);
+  uint32_t fused_until = 0;  // slots up to here were emitted by a fused pattern
   for (uint32_t pc = 0; pc < n; ++pc) {
     if (info.marks[pc] & kMarkFunctionStart) as_.align(16);
     t.insn_offsets[pc] = static_cast<uint32_t>(as_.offset());
     as_.bind(labels_[pc]);
-    if (info.marks[pc] & kMarkLddwHigh) continue;
+    if ((info.marks[pc] & kMarkLddwHigh) || pc < fused_until) continue;
     if (info.marks[pc] & kMarkFunctionStart) emit_safepoint(pc, 1);
+    if (uint32_t k = try_rotate(pc)) {
+      fused_until = pc + k;
+      continue;
+    }
     emit_insn(pc);
   }
   t.insn_offsets[n] = static_cast<uint32_t>(as_.offset());
