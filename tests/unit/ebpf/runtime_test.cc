@@ -5,8 +5,10 @@
 // must survive.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "ebpf/assembler.hh"
 #include "ebpf/runtime.hh"
@@ -318,6 +320,47 @@ TEST(Runtime, PreemptionOffMeansNoSafepoints) {
   Outcome o = in->start("main");
   ASSERT_TRUE(o.finished());
   EXPECT_EQ(o.r0, 1000000u);
+}
+
+// One shared Program/Executable, one Instance per thread (the server's model): faults, yields and
+// results stay per thread while both run at once.
+TEST(Runtime, InstancesOnSeveralThreadsShareOneExecutable) {
+  auto code = assemble(
+      "jeq %r1, 0, fault\nmov %r0, 0\nloop:\nadd %r0, %r1\nsub %r1, 1\njne %r1, 0, loop\nexit\n"
+      "fault:\nldxb %r0, [%r1]\nexit");
+  ASSERT_TRUE(code.ok());
+  ProgramImage image;
+  image.insns = *code;
+  auto prog = Program::create(std::move(image), helpers());
+  ASSERT_TRUE(prog.ok());
+  auto exec = Executable::create(*prog, ExecutableOptions{Engine::kJit, true});
+  ASSERT_TRUE(exec.ok());
+  std::atomic<int> bad{0}, yields{0};
+  auto worker = [&](uint64_t salt) {
+    InstanceOptions opts;
+    opts.slice = std::chrono::microseconds(100);
+    auto in = Instance::create(*exec, opts);
+    if (!in.ok()) return void(++bad);
+    for (uint64_t k = 0; k < 40; ++k) {
+      uint64_t n = (k % 5 == 0) ? 0 : 1000000 + salt * 7 + k;
+      uint64_t args[1] = {n};
+      Outcome o = (*in)->start("main", args);
+      while (o.yielded()) {
+        ++yields;
+        o = (*in)->resume();
+      }
+      if (n == 0) {
+        if (!o.faulted() || o.pc != 6) ++bad;
+      } else if (!o.finished() || o.r0 != n * (n + 1) / 2) {
+        ++bad;
+      }
+    }
+  };
+  std::thread a(worker, 1), b(worker, 2);
+  a.join();
+  b.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_GT(yields.load(), 0);
 }
 
 // 10,000 random verifier-passing programs (faults included) on both engines: outcomes must be
