@@ -47,8 +47,6 @@ struct ControlBlock {
   uint64_t result = 0;        // R0 at exit
   uint64_t host_sp = 0;       // saved native stack pointers for the stack switch
   uint64_t guest_sp = 0;
-  uint32_t fault_kind = 0;    // why the guest stopped abnormally (runtime.cc's FaultKind)
-  uint32_t fault_insn = 0;
 };
 inline constexpr size_t kControlBlockOffset = kPageSize;
 
