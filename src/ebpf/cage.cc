@@ -69,14 +69,14 @@ Cage::~Cage() {
 std::optional<std::span<const uint8_t>> Cage::readable(uint64_t addr, uint64_t len) const {
   if (len == 0) return std::span<const uint8_t>();
   if (stack_.contains(addr, len) || scratch_.contains(addr, len) || rodata_.contains(addr, len))
-    return std::span<const uint8_t>(base_ + addr, len);
+    return std::span<const uint8_t>(base_ + (addr & mask()), len);
   return std::nullopt;
 }
 
 std::optional<std::span<uint8_t>> Cage::writable(uint64_t addr, uint64_t len) const {
   if (len == 0) return std::span<uint8_t>();
   if (stack_.contains(addr, len) || scratch_.contains(addr, len))
-    return std::span<uint8_t>(base_ + addr, len);
+    return std::span<uint8_t>(base_ + (addr & mask()), len);
   return std::nullopt;
 }
 

@@ -81,7 +81,9 @@ class Cage {
     return ok ? base_ + a : nullptr;
   }
 
-  // Exact (unmasked) range checks for helpers: the whole range must lie inside one region.
+  // Exact range checks for helpers: the whole range must lie inside one region. The returned
+  // pointer is also masked into the window (a no-op once the check passed) so a mispredicted
+  // check cannot steer a speculative host access outside the cage (research doc §4c).
   std::optional<std::span<const uint8_t>> readable(uint64_t addr, uint64_t len) const;
   std::optional<std::span<uint8_t>> writable(uint64_t addr, uint64_t len) const;
 
