@@ -1,7 +1,8 @@
 // Recycles coroutine frames per thread, so starting a Task on the request path costs a free-list
 // pop instead of malloc. Frames are grouped in 256-byte size classes up to 16 KiB; larger ones
 // go straight to the global allocator. A frame freed on another thread than the one that made it
-// simply joins that thread's pool (all frames come from operator new).
+// simply joins that thread's pool (all frames come from operator new). Sanitizer builds bypass
+// the pool so AddressSanitizer tracks every frame.
 #pragma once
 
 #include <cstddef>

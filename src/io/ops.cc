@@ -7,6 +7,7 @@ void Op::finish(Completion* c, int32_t res, uint32_t flags) {
   auto* op = static_cast<Op*>(c);
   op->res_ = res;
   op->flags_ = flags;
+  if (op->slot_ != nullptr) *op->slot_ = nullptr;
   op->waiter_.resume();
 }
 

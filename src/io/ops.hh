@@ -23,9 +23,21 @@ class Op : public Completion {
   int32_t await_resume() const noexcept { return res_; }
   uint32_t cqe_flags() const { return flags_; }
 
+  // While the operation is in flight, `*slot` points at it (so a deadline can cancel it); the
+  // slot is cleared when it completes. Call before co_await, and await the named object itself:
+  // GCC 12 copies an awaiter reached through a reference-returning call, and the kernel would
+  // then complete the original while the coroutine waits on the copy.
+  Op& track(Completion** slot) {
+    slot_ = slot;
+    return *this;
+  }
+
  protected:
   explicit Op(EventLoop& loop) : loop_(loop) { on_complete = &Op::finish; }
-  void park(std::coroutine_handle<> h) { waiter_ = h; }
+  void park(std::coroutine_handle<> h) {
+    waiter_ = h;
+    if (slot_ != nullptr) *slot_ = this;
+  }
 
   EventLoop& loop_;
 
@@ -33,6 +45,7 @@ class Op : public Completion {
   static void finish(Completion* c, int32_t res, uint32_t flags);
 
   std::coroutine_handle<> waiter_;
+  Completion** slot_ = nullptr;
   int32_t res_ = 0;
   uint32_t flags_ = 0;
 };

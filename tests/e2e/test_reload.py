@@ -134,11 +134,13 @@ class Reload(unittest.TestCase):
         with harness.tempdir() as tmp:
             site = os.path.join(tmp, "site")
             os.makedirs(site)
-            blob = os.urandom(8 * 1024 * 1024)
+            blob = os.urandom(3 * 1024 * 1024)
             with open(os.path.join(site, "big.bin"), "wb") as f:
                 f.write(blob)
             tar = harness.pack(site, os.path.join(tmp, "site.tar"))
-            server = harness.Server(tar, "--chunk-size", "16384").start()
+            # A generous drain deadline: this checks that draining waits for the download, not
+            # how fast a sanitizer build streams.
+            server = harness.Server(tar, "--chunk-size", "16384", "--shutdown-timeout-ms", "120000").start()
             s = socket.socket()
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)  # a slow reader: small window
             s.connect(("127.0.0.1", server.port))

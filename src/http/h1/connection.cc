@@ -93,6 +93,8 @@ class Connection {
 
   // Called by Connections::drain(): wakes the connection if it is waiting for a new request.
   void on_drain();
+  // Called by Connections::abort_all(): cancels whatever it waits for; nothing new starts.
+  void on_abort();
 
  private:
   enum class BodyOutcome { kDone, kTooLarge, kBad, kFailed };
@@ -107,24 +109,6 @@ class Connection {
 
   void serialize_head(const RequestHead* head, const Response& res, bool keep_alive, bool head_only);
   void log(const RequestHead* head, uint16_t status, uint64_t bytes);
-
-  // Awaits `op` with it registered as the operation a deadline cancels.
-  template <typename Op>
-  struct Guarded {
-    Connection& c;
-    Op& op;
-    bool await_ready() const noexcept { return false; }
-    void await_suspend(std::coroutine_handle<> h) {
-      c.pending_ = &op;
-      op.await_suspend(h);
-    }
-    int32_t await_resume() {
-      c.pending_ = nullptr;
-      return op.await_resume();
-    }
-  };
-  template <typename Op>
-  Guarded<Op> guard(Op& op) { return {*this, op}; }
 
   // Receives into the loop's buffer ring; returns bytes (> 0), 0 on EOF, -errno on failure.
   // On success `got` views the received bytes until recycle() of the returned op.
@@ -143,6 +127,7 @@ class Connection {
   } deadline_;
   io::Completion* pending_ = nullptr;  // the operation a deadline or drain() would cancel
   bool expired_ = false;
+  bool aborted_ = false;               // abort_all(): no new I/O may start
   bool idle_ = true;                   // waiting for the first byte of a request
   Buffer in_;                          // unconsumed received bytes
   Buffer out_;                         // response bytes not yet sent
@@ -186,6 +171,12 @@ void Connection::on_deadline(io::Deadline* d) {
 
 void Connection::on_drain() {
   if (idle_ && pending_ != nullptr) io::cancel(loop_, pending_);
+}
+
+void Connection::on_abort() {
+  aborted_ = true;
+  expired_ = true;
+  if (pending_ != nullptr) io::cancel(loop_, pending_);
 }
 
 io::Task<void> Connection::close() {
@@ -270,8 +261,10 @@ io::Task<ParseResult> Connection::read_head(Parser& parser, RequestHead& head) {
 
 io::Task<int32_t> Connection::recv_into(Buffer& dst) {
   for (;;) {
+    if (aborted_) co_return -ECANCELED;
     io::Recv op(loop_, fd_);
-    int32_t n = co_await guard(op);
+    op.track(&pending_);  // a deadline or drain() cancels it while in flight
+    int32_t n = co_await op;
     if (n == -ENOBUFS) {  // every ring buffer is in use this instant: retry after the batch
       co_await io::Yield{loop_};
       if (expired_) co_return -ETIMEDOUT;
@@ -293,23 +286,31 @@ io::Task<int32_t> Connection::recv_into(Buffer& dst) {
 io::Task<Connection::BodyOutcome> Connection::settle_body(const RequestHead& head, size_t head_len,
                                                           size_t& buffered_body) {
   if (head.body == BodyFraming::kNone) co_return BodyOutcome::kDone;
+  if (head.body == BodyFraming::kContentLength && head.content_length > opts_.max_request_body)
+    co_return BodyOutcome::kTooLarge;  // before reading any of it (and without 100 Continue)
+  const size_t have = in_.len - head_len;
+  // RFC 9110 §10.1.1: a client waiting for 100 Continue sends nothing until it gets it.
+  if (head.expect_continue && have == 0 && !(head.body == BodyFraming::kContentLength && head.content_length == 0) &&
+      !co_await send_all(kContinue.data(), kContinue.size()))
+    co_return BodyOutcome::kFailed;
   if (head.body == BodyFraming::kChunked) co_return co_await drain_chunked(head_len, buffered_body);
 
   uint64_t remaining = head.content_length;
-  if (remaining > opts_.max_request_body) co_return BodyOutcome::kTooLarge;  // before reading any
-  const size_t have = in_.len - head_len;
   buffered_body = static_cast<size_t>(std::min<uint64_t>(remaining, have));
   remaining -= buffered_body;
   if (remaining == 0) co_return BodyOutcome::kDone;
-  if (head.expect_continue && have == 0 && !co_await send_all(kContinue.data(), kContinue.size()))
-    co_return BodyOutcome::kFailed;
 
   // The rest arrives in ring buffers and is dropped there; in_ must not move (the head views it).
   expired_ = false;
   while (remaining > 0) {
     arm(opts_.timeouts.body_ms);
+    if (aborted_) {
+      disarm();
+      co_return BodyOutcome::kFailed;
+    }
     io::Recv op(loop_, fd_);
-    int32_t n = co_await guard(op);
+    op.track(&pending_);  // a deadline or drain() cancels it while in flight
+    int32_t n = co_await op;
     if (n == -ENOBUFS) {
       co_await io::Yield{loop_};
       continue;
@@ -353,8 +354,13 @@ io::Task<Connection::BodyOutcome> Connection::drain_chunked(size_t head_len, siz
   expired_ = false;
   while (r.status == ChunkStatus::kNeedMore) {
     arm(opts_.timeouts.body_ms);
+    if (aborted_) {
+      disarm();
+      co_return BodyOutcome::kFailed;
+    }
     io::Recv op(loop_, fd_);
-    int32_t n = co_await guard(op);
+    op.track(&pending_);  // a deadline or drain() cancels it while in flight
+    int32_t n = co_await op;
     if (n == -ENOBUFS) {
       co_await io::Yield{loop_};
       continue;
@@ -446,8 +452,13 @@ io::Task<bool> Connection::send_all(const char* p, size_t n) {
   expired_ = false;
   while (n > 0) {
     arm(opts_.timeouts.write_ms);  // a stalled reader gets write_ms without progress, in total
+    if (aborted_) {
+      disarm();
+      co_return false;
+    }
     io::Send op(loop_, fd_, p, n);
-    int32_t w = co_await guard(op);
+    op.track(&pending_);  // a deadline or drain() cancels it while in flight
+    int32_t w = co_await op;
     if (w <= 0 || expired_) {
       disarm();
       co_return false;
@@ -485,9 +496,10 @@ io::Task<void> Connection::linger() {
   expired_ = false;
   arm(kLingerMs);
   size_t dropped = 0;
-  while (dropped < kLingerBytes && !expired_) {
+  while (dropped < kLingerBytes && !expired_ && !aborted_) {
     io::Recv op(loop_, fd_);
-    int32_t n = co_await guard(op);
+    op.track(&pending_);  // a deadline or drain() cancels it while in flight
+    int32_t n = co_await op;
     op.recycle();
     if (n == -ENOBUFS) {
       co_await io::Yield{loop_};
@@ -534,6 +546,11 @@ void Connections::drain() {
     c->on_drain();
     c = next;
   }
+}
+
+void Connections::abort_all() {
+  draining_ = true;
+  for (Connection* c = head_; c != nullptr; c = c->next) c->on_abort();
 }
 
 void Connections::link(Connection* c) {

@@ -52,6 +52,9 @@ class Connections {
   // Graceful stop: connections waiting for a request are closed now; the others finish the
   // request in progress, answer it with Connection: close, and close.
   void drain();
+  // Hard stop after the shutdown deadline: every connection's pending operation is cancelled
+  // and no new one starts, so all coroutines finish within one loop iteration or two.
+  void abort_all();
   bool draining() const { return draining_; }
   size_t live() const { return live_; }
 

@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# compare.sh: zeroserve against nginx and h2o on the same static content, in one run.
+#
+#   bench/macro/compare.sh [ZEROSERVE_BINARY]      (default: build/release/src/cli/zeroserve)
+#
+# Each server runs one worker pinned to SERVER_CPU (0); wrk runs on CLIENT_CPU (1) with CONNS
+# keep-alive connections over plain HTTP/1.1. For every workload (a 174-byte HTML file and a
+# 100 KiB file) each server gets RUNS runs of DURATION seconds, interleaved server by server so
+# drift hits everyone alike; the median run is reported. On 2 cores the client saturates near
+# the fastest servers, so the fair comparison is requests per server-CPU-second (server CPU from
+# /proc utime+stime over the server's process tree). Idle memory is PSS from smaps_rollup.
+# nginx runs twice: sendfile off (its faster setting for small files) and sendfile on.
+#
+# Knobs: DURATION=5 RUNS=3 CONNS=100 WRK_THREADS=2 SERVER_CPU=0 CLIENT_CPU=1
+#        SERVERS="zeroserve nginx nginx_sendfile h2o" WORKLOADS="small large"
+# Needs: scripts/setup --bench (nginx, h2o, wrk from Debian). Output: Markdown on stdout.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+ZEROSERVE=${1:-$ROOT/build/release/src/cli/zeroserve}
+DURATION=${DURATION:-5}
+RUNS=${RUNS:-3}
+CONNS=${CONNS:-100}
+WRK_THREADS=${WRK_THREADS:-2}
+SERVER_CPU=${SERVER_CPU:-0}
+CLIENT_CPU=${CLIENT_CPU:-1}
+SERVERS=${SERVERS:-"zeroserve nginx nginx_sendfile h2o"}
+WORKLOADS=${WORKLOADS:-"small large"}
+CLK_TCK=$(getconf CLK_TCK)
+
+say() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+[[ -x $ZEROSERVE ]] || die "no zeroserve binary at $ZEROSERVE (build it: scripts/build release)"
+for tool in nginx h2o wrk taskset curl; do command -v $tool >/dev/null || die "missing $tool: run scripts/setup --bench"; done
+
+WORK=$(mktemp -d -t zs-bench.XXXXXX)
+chmod 755 "$WORK"
+PIDS=()
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  sleep 0.5
+  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# --- content: the same bytes for every server -------------------------------------------------
+mkdir -p "$WORK/www"
+page='<!doctype html><html><head><title>bench</title></head><body><p>Small static file for the zeroserve benchmark.</p></body></html>'
+{ printf '%s' "$page"; head -c $((173 - ${#page})) /dev/zero | tr '\0' ' '; printf '\n'; } >"$WORK/www/small.html"
+head -c 102400 /dev/urandom >"$WORK/www/large.bin"
+chmod -R a+rX "$WORK/www"
+[[ $(stat -c %s "$WORK/www/small.html") == 174 ]] || die "small.html is not 174 bytes"
+"$ZEROSERVE" --pack "$WORK/www" >"$WORK/site.tar"
+
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() {
+  local i
+  for ((i = 0; i < 100; i++)); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
+  return 1
+}
+
+# --- servers: start_NAME PORT sets PID ---------------------------------------------------------
+start_zeroserve() {
+  taskset -c "$SERVER_CPU" "$ZEROSERVE" --addr "127.0.0.1:$1" --threads 1 --disable-request-logging \
+    "$WORK/site.tar" 2>"$WORK/zeroserve.log" &
+  PID=$!
+}
+nginx_conf() {  # DIR PORT SENDFILE
+  mkdir -p "$1"
+  cat >"$1/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+events { worker_connections 4096; }
+http {
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  access_log off;
+  sendfile $3;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  keepalive_timeout 300s;
+  client_body_temp_path $1/tmp;
+  server { listen 127.0.0.1:$2; root $WORK/www; location / { } }
+}
+CONF
+}
+start_nginx() { nginx_conf "$WORK/nginx-$1" "$1" off; taskset -c "$SERVER_CPU" nginx -p "$WORK/nginx-$1/" -c "$WORK/nginx-$1/nginx.conf" & PID=$!; }
+start_nginx_sendfile() { nginx_conf "$WORK/nginx-$1" "$1" on; taskset -c "$SERVER_CPU" nginx -p "$WORK/nginx-$1/" -c "$WORK/nginx-$1/nginx.conf" & PID=$!; }
+start_h2o() {
+  mkdir -p "$WORK/h2o-$1"
+  cat >"$WORK/h2o-$1/h2o.conf" <<CONF
+num-threads: 1
+user: $(id -un)
+error-log: $WORK/h2o-$1/error.log
+listen:
+  host: 127.0.0.1
+  port: $1
+hosts:
+  default:
+    paths:
+      /:
+        file.dir: $WORK/www
+CONF
+  taskset -c "$SERVER_CPU" h2o -c "$WORK/h2o-$1/h2o.conf" >"$WORK/h2o-$1/stdout.log" 2>&1 &
+  PID=$!
+}
+
+tree_pids() { local p=$1 c; echo "$p"; for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do tree_pids "$c"; done; }
+cpu_ticks() { local t=0 p; for p in $(tree_pids "$1"); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
+pss_kb() { local t=0 p; for p in $(tree_pids "$1"); do t=$((t + $(awk '/^Pss:/{print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0))); done; echo $t; }
+
+declare -A PORT_OF PID_OF IDLE_PSS
+for s in $SERVERS; do
+  port=$(free_port)
+  "start_$s" "$port"
+  PIDS+=("$PID")
+  PORT_OF[$s]=$port
+  PID_OF[$s]=$PID
+  wait_port "$port" || die "$s did not start"
+done
+sleep 1
+for s in $SERVERS; do
+  curl -sf -o /dev/null "http://127.0.0.1:${PORT_OF[$s]}/small.html" || die "$s does not serve /small.html"
+  IDLE_PSS[$s]=$(pss_kb "${PID_OF[$s]}")   # after one request: libraries and lazy init are in
+done
+
+# --- measurement ------------------------------------------------------------------------------
+declare -A RESULTS   # "workload server" -> lines "rps p99_ms cpu_s eff"
+run_one() {  # SERVER WORKLOAD
+  local s=$1 w=$2 path t0 t1 out rps p99 cpu
+  path=/small.html; [[ $w == large ]] && path=/large.bin
+  t0=$(cpu_ticks "${PID_OF[$s]}")
+  out=$(taskset -c "$CLIENT_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency \
+        "http://127.0.0.1:${PORT_OF[$s]}$path" 2>&1)
+  t1=$(cpu_ticks "${PID_OF[$s]}")
+  grep -qE "Non-2xx|Socket errors" <<<"$out" && say "warning: $s/$w: $(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' ')"
+  rps=$(awk '/^Requests\/sec/{print $2}' <<<"$out")
+  p99=$(awk '$1=="99%"{v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' <<<"$out")
+  cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$CLK_TCK" 'BEGIN{printf "%.3f", (b-a)/hz}')
+  RESULTS["$w $s"]+="$rps $p99 $cpu $(awk -v r="$rps" -v d="$DURATION" -v c="$cpu" 'BEGIN{printf "%.0f", (c > 0 ? r*d/c : 0)}')"$'\n'
+}
+for w in $WORKLOADS; do
+  for s in $SERVERS; do  # warm-up, not recorded
+    path=/small.html; [[ $w == large ]] && path=/large.bin
+    taskset -c "$CLIENT_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d1s "http://127.0.0.1:${PORT_OF[$s]}$path" >/dev/null 2>&1
+  done
+  for ((r = 1; r <= RUNS; r++)); do
+    order=$SERVERS; ((r % 2 == 0)) && order=$(tr ' ' '\n' <<<"$SERVERS" | tac | tr '\n' ' ')
+    for s in $order; do say "$w run $r/$RUNS: $s"; run_one "$s" "$w"; done
+  done
+done
+
+median() {  # field index over the runs, picking the run with the median efficiency
+  sort -k4,4n | awk -v n="$RUNS" 'NF{a[++i]=$0} END{print a[int((i+1)/2)]}'
+}
+
+echo "## zeroserve vs peers, plain HTTP/1.1 keep-alive, one worker each"
+echo
+echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), server on CPU $SERVER_CPU, wrk -t$WRK_THREADS -c$CONNS on CPU $CLIENT_CPU, ${DURATION}s x $RUNS runs (median by efficiency)"
+echo "Versions: $("$ZEROSERVE" --version), $(nginx -v 2>&1 | sed 's/nginx version: //'), $(h2o --version 2>&1 | head -1)"
+echo
+for w in $WORKLOADS; do
+  label="174-byte HTML"; [[ $w == large ]] && label="100 KiB file"
+  echo "### $label"
+  echo
+  echo "| server | req/s | p99 ms | server CPU s | req per server-CPU-s |"
+  echo "|---|---:|---:|---:|---:|"
+  declare -A EFF=()
+  for s in $SERVERS; do
+    read -r rps p99 cpu eff < <(printf '%s' "${RESULTS["$w $s"]}" | median)
+    EFF[$s]=$eff
+    printf '| %s | %.0f | %s | %s | %s |\n' "$s" "$rps" "$p99" "$cpu" "$eff"
+  done
+  echo
+  if [[ -n ${EFF[zeroserve]:-} ]]; then
+    for s in $SERVERS; do
+      [[ $s == zeroserve ]] && continue
+      awk -v a="${EFF[zeroserve]}" -v b="${EFF[$s]}" -v s="$s" 'BEGIN{if (b > 0) printf "- zeroserve / %s efficiency: **%.2fx**\n", s, a/b}'
+    done
+    echo
+  fi
+  unset EFF
+done
+echo "### Idle memory (PSS, after one request)"
+echo
+echo "| server | PSS KiB |"
+echo "|---|---:|"
+for s in $SERVERS; do echo "| $s | ${IDLE_PSS[$s]} |"; done
