@@ -15,6 +15,7 @@
 #include "base/assert.hh"
 #include "http/h1/chunked.hh"
 #include "http/response.hh"
+#include "io/block_pool.hh"
 #include "io/ops.hh"
 #include "io/task.hh"
 
@@ -26,26 +27,23 @@ constexpr size_t kHeadReserve = 8 * 1024;     // output room reserved for a resp
 constexpr size_t kLingerBytes = 256 * 1024;   // discarded at most while lingering on close
 constexpr int64_t kLingerMs = 2'000;
 
-// A growable byte buffer whose storage can be handed back without freeing the object.
+// A growable byte buffer over blocks of the worker's pool; release() hands the block back
+// (connections release theirs whenever they go idle).
 struct Buffer {
-  char* data = nullptr;
-  size_t cap = 0;
-  size_t len = 0;
-
-  Buffer() = default;
+  explicit Buffer(io::BlockPool& p) : pool(p) {}
   Buffer(const Buffer&) = delete;
   Buffer& operator=(const Buffer&) = delete;
-  ~Buffer() { std::free(data); }
+  ~Buffer() { release(); }
 
   // Makes room for `more` bytes after `len`. Existing bytes move: views into them die.
   void reserve_more(size_t more) {
     if (len + more <= cap) return;
-    size_t want = cap == 0 ? 4096 : cap;
-    while (want < len + more) want *= 2;
-    char* p = static_cast<char*>(std::realloc(data, want));
-    ZS_ASSERT(p != nullptr);
+    size_t new_cap = 0;
+    char* p = pool.acquire(len + more, &new_cap);
+    if (len != 0) std::memcpy(p, data, len);
+    pool.release(data, cap);
     data = p;
-    cap = want;
+    cap = new_cap;
   }
   void append(std::string_view s) {
     reserve_more(s.size());
@@ -58,11 +56,16 @@ struct Buffer {
     len -= n;
   }
   void release() {
-    std::free(data);
+    pool.release(data, cap);
     data = nullptr;
     cap = len = 0;
   }
   std::string_view view() const { return {data, len}; }
+
+  io::BlockPool& pool;
+  char* data = nullptr;
+  size_t cap = 0;
+  size_t len = 0;
 };
 
 void append_number(Buffer& b, uint64_t n) {
@@ -129,9 +132,9 @@ class Connection {
   bool expired_ = false;
   bool aborted_ = false;               // abort_all(): no new I/O may start
   bool idle_ = true;                   // waiting for the first byte of a request
-  Buffer in_;                          // unconsumed received bytes
-  Buffer out_;                         // response bytes not yet sent
-  Buffer carry_;                       // pipelined bytes that arrived while a body was drained
+  Buffer in_{set_.blocks_};             // unconsumed received bytes
+  Buffer out_{set_.blocks_};            // response bytes not yet sent
+  Buffer carry_{set_.blocks_};          // pipelined bytes that arrived while a body was drained
   char peer_ip_[INET6_ADDRSTRLEN] = "-";
   uint16_t peer_port_ = 0;
   Response response_;

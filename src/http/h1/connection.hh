@@ -13,6 +13,7 @@
 #include "http/access_log.hh"
 #include "http/h1/parser.hh"
 #include "http/request.hh"
+#include "io/block_pool.hh"
 #include "io/event_loop.hh"
 
 namespace zs::http::h1 {
@@ -64,6 +65,7 @@ class Connections {
   void unlink(Connection* c);
 
   io::EventLoop& loop_;
+  io::BlockPool blocks_;  // connection buffers, recycled across requests and connections
   Handler& handler_;
   ConnectionOptions opts_;
   AccessLog* log_;
