@@ -66,6 +66,9 @@ class Server:
                     self.port = int(m.group(2))
                     break
                 if self.proc.poll() is not None:
+                    self._lines.release()
+                    self._reader.join(timeout=5)  # everything it printed, up to EOF
+                    self._lines.acquire()
                     raise AssertionError("zeroserve exited at startup (%s): %s" % (self.proc.returncode, self.stderr.decode(errors="replace")))
                 left = deadline - time.monotonic()
                 if left <= 0:
