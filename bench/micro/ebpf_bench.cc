@@ -89,10 +89,16 @@ void BM_Json_Native(benchmark::State& s) { run_native(s, json_scan_request, kSca
 void BM_LocalCalls_Jit(benchmark::State& s) { run_guest(s, "local_calls", Engine::kJit, kScan); }
 void BM_LocalCalls_Interpreter(benchmark::State& s) { run_guest(s, "local_calls", Engine::kInterpreter, kScan); }
 void BM_LocalCalls_Native(benchmark::State& s) { run_native(s, local_calls_request, kScan); }
-// Preemption cost: same loop-heavy program with safepoints (2 ms slices) and without any.
+// Preemption cost: loop-heavy programs with safepoints (2 ms slices) and without any. The
+// Collatz loop's data-dependent branches make it very sensitive to code layout, so compare the
+// set, not one kernel.
 void BM_Loop_Jit_Preemptible(benchmark::State& s) { run_guest(s, "bounded_loop", Engine::kJit, 1, true); }
 void BM_Loop_Jit_NoPreemption(benchmark::State& s) { run_guest(s, "bounded_loop", Engine::kJit, 1, false); }
 void BM_Loop_Native(benchmark::State& s) { run_native(s, bounded_loop_request, 1); }
+void BM_Fnv_Jit_NoPreemption(benchmark::State& s) { run_guest(s, "fnv_hash", Engine::kJit, kScan, false); }
+void BM_Json_Jit_NoPreemption(benchmark::State& s) { run_guest(s, "json_scan", Engine::kJit, kScan, false); }
+void BM_Sha256_Jit_NoPreemption(benchmark::State& s) { run_guest(s, "sha256", Engine::kJit, 64, false); }
+void BM_LocalCalls_Jit_NoPreemption(benchmark::State& s) { run_guest(s, "local_calls", Engine::kJit, kScan, false); }
 
 void empty_invocation(benchmark::State& state, Engine engine) {
   auto code = assemble("mov %r0, 0\nexit");
@@ -151,6 +157,10 @@ BENCHMARK(BM_LocalCalls_Native);
 BENCHMARK(BM_Loop_Jit_Preemptible);
 BENCHMARK(BM_Loop_Jit_NoPreemption);
 BENCHMARK(BM_Loop_Native);
+BENCHMARK(BM_Fnv_Jit_NoPreemption);
+BENCHMARK(BM_Json_Jit_NoPreemption);
+BENCHMARK(BM_Sha256_Jit_NoPreemption);
+BENCHMARK(BM_LocalCalls_Jit_NoPreemption);
 BENCHMARK(BM_EmptyInvocation_Jit);
 BENCHMARK(BM_EmptyInvocation_Interpreter);
 BENCHMARK(BM_LoadVerifyJit_10k)->Unit(benchmark::kMillisecond);
