@@ -167,6 +167,53 @@ class Reload(unittest.TestCase):
             self.assertEqual(server.proc.wait(timeout=10), 0)
             server.wait_for_log(rb"stopped")
 
+    def test_tarball_truncated_in_place_under_a_download(self):
+        # reliability.md H12: overwriting the live tarball is an operator error, but it must
+        # never crash the server or send bytes from outside the archive: the response is cut
+        # short and the connection closed; a reload of a good tarball then restores service.
+        with harness.tempdir() as tmp:
+            site = os.path.join(tmp, "site")
+            os.makedirs(site)
+            blob = os.urandom(4 * 1024 * 1024)
+            with open(os.path.join(site, "big.bin"), "wb") as f:
+                f.write(blob)
+            with open(os.path.join(site, "small.txt"), "wb") as f:
+                f.write(b"small\n")
+            good = harness.pack(site, os.path.join(tmp, "good.tar"))
+            live = os.path.join(tmp, "site.tar")
+            with open(good, "rb") as src, open(live, "wb") as dst:
+                dst.write(src.read())
+            server = harness.Server(live, "--chunk-size", "16384").start()
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+            s.connect(("127.0.0.1", server.port))
+            s.settimeout(10)
+            s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+            data = s.recv(4096)
+            os.truncate(live, 1024 * 1024)
+            while True:
+                chunk = s.recv(1 << 20)
+                if not chunk:
+                    break
+                data += chunk
+            s.close()
+            head, _, body = data.partition(b"\r\n\r\n")
+            self.assertIn(b"Content-Length: %d" % len(blob), head)
+            self.assertLess(len(body), len(blob))
+            self.assertEqual(body, blob[:len(body)])  # only archive bytes, in order
+            server.assert_alive()
+            with open(good, "rb") as src, open(live + ".new", "wb") as dst:
+                dst.write(src.read())
+            os.replace(live + ".new", live)
+            server.signal(signal.SIGHUP)
+            server.wait_for_log(rb"reloaded \d+ entries")
+            c = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+            c.sendall(b"GET /small.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            status, body, _ = read_response(c, b"")
+            c.close()
+            self.assertEqual((status, body), (200, b"small\n"))
+            server.stop()
+
     def test_sigterm_closes_idle_keep_alive_connections_at_once(self):
         with harness.tempdir() as tmp:
             tar = make_site(tmp, "a", b"A")

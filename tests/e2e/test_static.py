@@ -210,6 +210,14 @@ class Ranges(unittest.TestCase):
         for a, b, data in got:
             self.assertEqual(data, self.big[a:b + 1])
 
+    def test_many_ranges_are_not_amplified(self):
+        # reliability.md C6: a thousand tiny ranges get the plain file, never a thousand parts.
+        rng = "bytes=" + ",".join(["0-0"] * 1000)
+        status, h, body = request(self.port, "GET", "/small.txt", {"Range": rng})
+        self.assertEqual((status, body), (200, b"0123456789abcdefghij"))
+        rng = "bytes=" + ",".join("%d-%d" % (i, i) for i in range(0, 40, 2))  # 20 sorted ranges > 16
+        self.assertEqual(request(self.port, "GET", "/big.bin", {"Range": rng})[0], 200)
+
     def test_hidden_directory_is_never_served(self):
         for path in ["/.zeroserve/secret.txt", "/%2ezeroserve/secret.txt", "/./.zeroserve/secret.txt",
                      "/x/../.zeroserve/secret.txt", "/.zeroserve/", "/.zeroserve"]:
