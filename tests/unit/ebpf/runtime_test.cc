@@ -322,6 +322,52 @@ TEST(Runtime, PreemptionOffMeansNoSafepoints) {
   EXPECT_EQ(o.r0, 1000000u);
 }
 
+// A cage smaller than 4 GiB confines addresses with an extra AND: an address one window above
+// the scratch region aliases it (same bytes on both engines), and random programs still agree.
+TEST(Runtime, SmallCageMasksAddressesIntoTheWindow) {
+  Limits small;
+  small.cage_size = 64ull << 20;
+  auto code = assemble("lddw %r3, 0x4000000\nadd %r1, %r3\nldxb %r0, [%r1+3]\nexit");
+  ASSERT_TRUE(code.ok());
+  for (Engine e : {Engine::kInterpreter, Engine::kJit}) {
+    ProgramImage image;
+    image.insns = *code;
+    auto prog = Program::create(image, helpers(), small);
+    ASSERT_TRUE(prog.ok()) << prog.error().message();
+    auto exec = Executable::create(*prog, ExecutableOptions{e, true});
+    ASSERT_TRUE(exec.ok());
+    auto in = Instance::create(*exec);
+    ASSERT_TRUE(in.ok());
+    (*in)->scratch()[3] = 0x77;
+    uint64_t args[1] = {(*in)->scratch_addr()};
+    Outcome o = (*in)->start("main", args);
+    ASSERT_TRUE(o.finished()) << o.reason;
+    EXPECT_EQ(o.r0, 0x77u);
+  }
+  InstanceOptions opts;
+  opts.slice = 0ns;
+  opts.cpu_limit = 0ns;
+  opts.fixed_layout_for_test = true;
+  for (uint64_t seed = 1; seed <= 1000; ++seed) {
+    testing_support::ByteSource src(seed * 0x51ed27ull);
+    ProgramImage image;
+    image.insns = testing_support::random_program(src, 8 + static_cast<uint32_t>(seed % 40));
+    auto prog = Program::create(image, helpers(), small);
+    ASSERT_TRUE(prog.ok()) << prog.error().message();
+    Outcome out[2];
+    for (int k = 0; k < 2; ++k) {
+      auto exec = Executable::create(*prog, ExecutableOptions{k ? Engine::kJit : Engine::kInterpreter, true});
+      auto in = Instance::create(*exec, opts);
+      ASSERT_TRUE(in.ok());
+      uint64_t args[2] = {(*in)->scratch_addr(), 64};
+      out[k] = (*in)->start("main", args);
+    }
+    ASSERT_EQ(out[0].kind, out[1].kind) << "seed " << seed;
+    ASSERT_EQ(out[0].r0, out[1].r0) << "seed " << seed;
+    ASSERT_EQ(out[0].pc, out[1].pc) << "seed " << seed;
+  }
+}
+
 // One shared Program/Executable, one Instance per thread (the server's model): faults, yields and
 // results stay per thread while both run at once.
 TEST(Runtime, InstancesOnSeveralThreadsShareOneExecutable) {
