@@ -46,7 +46,7 @@ bool Response::add_memory(std::string_view bytes) {
   return true;
 }
 
-bool Response::add_file(int fd, uint64_t offset, uint64_t length) {
+bool Response::add_file(int fd, uint64_t offset, uint64_t length, const char* mapped) {
   if (part_count_ == kMaxParts) return false;
   if (length == 0) return true;
   BodyPart& p = parts_[part_count_++];
@@ -54,6 +54,7 @@ bool Response::add_file(int fd, uint64_t offset, uint64_t length) {
   p.kind = BodyPart::Kind::kFile;
   p.fd = fd;
   p.offset = offset;
+  p.data = mapped;
   p.length = length;
   content_length_ += length;
   return true;

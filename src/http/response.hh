@@ -25,7 +25,10 @@ struct BodyPart {
   Kind kind = Kind::kMemory;
   int fd = -1;              // kFile
   uint64_t offset = 0;      // kFile: offset in fd
-  const char* data = nullptr;  // kMemory
+  const char* data = nullptr;  // kMemory: the bytes. kFile: the same bytes in a read-only
+                               // mapping of fd, or null. Userspace must never dereference a
+                               // kFile mapping (a file truncated under it would raise SIGBUS);
+                               // it may only hand it to the kernel (send), which reports EFAULT.
   uint64_t length = 0;
 };
 
@@ -49,7 +52,8 @@ class Response {
   std::span<const ResponseHeader> headers() const { return {headers_.data(), header_count_}; }
 
   bool add_memory(std::string_view bytes);
-  bool add_file(int fd, uint64_t offset, uint64_t length);
+  // `mapped`, if not null, addresses the same bytes in a read-only mapping (see BodyPart).
+  bool add_file(int fd, uint64_t offset, uint64_t length, const char* mapped = nullptr);
   std::span<const BodyPart> body() const { return {parts_.data(), part_count_}; }
   uint64_t content_length() const { return content_length_; }
 

@@ -17,7 +17,17 @@
 namespace zs::server {
 
 struct Snapshot {
+  Snapshot() = default;
+  ~Snapshot();
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+
   std::shared_ptr<const site::Site> site;
+  // The whole tarball mapped read-only (null if mmap failed: bodies are then read with io_uring).
+  // Only the kernel may touch it: responses pass it to send(2), never read it in userspace, so
+  // a tarball truncated in place costs an EFAULT on one connection instead of a SIGBUS.
+  const char* mapping = nullptr;
+  size_t mapping_size = 0;
 
   // Loads and validates the tarball at `path`. Errors say what is wrong and where.
   static Result<std::shared_ptr<const Snapshot>> load(const std::string& path);

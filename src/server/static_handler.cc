@@ -60,6 +60,10 @@ void StaticHandler::handle(const http::Request& req, http::Response& res) {
 void StaticHandler::serve_entry(const http::Request& req, const site::Entry& entry, http::Response& res) {
   const http::RequestHead& head = req.head;
   const int fd = snapshot_->site->fd();
+  // The entry's bytes in the snapshot's mapping: handed to the kernel only (see Snapshot).
+  auto mapped = [this](uint64_t offset) -> const char* {
+    return snapshot_->mapping != nullptr ? snapshot_->mapping + offset : nullptr;
+  };
   std::string_view last_modified;
   if (entry.mtime != 0) {
     char date[kHttpDateLen];
@@ -90,7 +94,7 @@ void StaticHandler::serve_entry(const http::Request& req, const site::Entry& ent
     res.status = 206;
     res.add_header("Content-Type", entry.content_type);
     res.add_header("Content-Range", res.keep(site::content_range(r, entry.size)));
-    res.add_file(fd, entry.offset + r.first, r.length());
+    res.add_file(fd, entry.offset + r.first, r.length(), mapped(entry.offset + r.first));
     return;
   }
   if (ranges.outcome == site::RangeOutcome::kSatisfiable) {
@@ -101,7 +105,8 @@ void StaticHandler::serve_entry(const http::Request& req, const site::Entry& ent
     for (const auto& part : mp.parts) {
       std::string_view h = res.keep(part.header);
       fits = fits && !h.empty() && res.add_memory(h) &&
-             res.add_file(fd, entry.offset + part.range.first, part.range.length());
+             res.add_file(fd, entry.offset + part.range.first, part.range.length(),
+                          mapped(entry.offset + part.range.first));
     }
     std::string_view closing = res.keep(mp.closing);
     fits = fits && !closing.empty() && res.add_memory(closing);
@@ -119,7 +124,7 @@ void StaticHandler::serve_entry(const http::Request& req, const site::Entry& ent
   }
   res.status = 200;
   res.add_header("Content-Type", entry.content_type);
-  res.add_file(fd, entry.offset, entry.size);
+  res.add_file(fd, entry.offset, entry.size, mapped(entry.offset));
 }
 
 }  // namespace zs::server

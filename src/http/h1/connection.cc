@@ -5,6 +5,7 @@
 #include "http/h1/connection.hh"
 
 #include <arpa/inet.h>
+#include <sys/uio.h>
 #include <netinet/in.h>
 
 #include <cerrno>
@@ -26,6 +27,9 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr size_t kHeadReserve = 8 * 1024;     // output room reserved for a response head
 constexpr size_t kLingerBytes = 256 * 1024;   // discarded at most while lingering on close
 constexpr int64_t kLingerMs = 2'000;
+// File parts at least this large are sent from the snapshot's mapping (no read, one copy);
+// smaller ones are read into the output buffer so the response leaves in one send.
+constexpr uint64_t kDirectSendMin = 32 * 1024;
 
 // A growable byte buffer over blocks of the worker's pool; release() hands the block back
 // (connections release theirs whenever they go idle).
@@ -107,6 +111,7 @@ class Connection {
   io::Task<BodyOutcome> drain_chunked(size_t head_len, size_t& buffered_body);
   io::Task<bool> write_response(const RequestHead& head, const Response& res, bool keep_alive);
   io::Task<bool> send_all(const char* p, size_t n);
+  io::Task<bool> send_with_pending(const char* extra, size_t n);
   io::Task<void> reject(uint16_t status, std::string_view reason);
   io::Task<void> linger();
 
@@ -421,9 +426,19 @@ io::Task<bool> Connection::write_response(const RequestHead& head, const Respons
   out_.len = 0;
   serialize_head(&head, res, keep_alive, head_only);
   if (!head_only && !status_has_no_body(res.status)) {
-    // Fill out_ up to one chunk, send it, repeat. Small responses leave in a single send.
+    // Fill out_ up to one chunk, send it, repeat: small responses leave in a single send. A
+    // large file part with a mapping goes to the kernel straight from the mapping instead, in
+    // chunk-size pieces after whatever out_ holds: one copy, and no read operations at all.
     const size_t chunk = opts_.chunk_size;
     for (const BodyPart& part : res.body()) {
+      if (part.kind == BodyPart::Kind::kFile && part.data != nullptr && part.length >= kDirectSendMin) {
+        for (uint64_t off = 0; off < part.length;) {
+          size_t n = static_cast<size_t>(std::min<uint64_t>(part.length - off, chunk));
+          if (!co_await send_with_pending(part.data + off, n)) co_return false;
+          off += n;
+        }
+        continue;
+      }
       uint64_t off = 0;
       while (off < part.length) {
         if (out_.len >= chunk) {
@@ -449,6 +464,40 @@ io::Task<bool> Connection::write_response(const RequestHead& head, const Respons
   bool ok = co_await send_all(out_.data, out_.len);
   out_.len = 0;
   co_return ok;
+}
+
+io::Task<bool> Connection::send_with_pending(const char* extra, size_t n) {
+  // Sends out_ (if anything is pending) then `extra`, as one sendmsg, until all of it is gone.
+  // `extra` is only ever read by the kernel (it may be a file mapping: see BodyPart).
+  expired_ = false;
+  size_t head_off = 0;
+  while (head_off < out_.len || n > 0) {
+    iovec iov[2];
+    size_t count = 0;
+    if (head_off < out_.len) iov[count++] = {out_.data + head_off, out_.len - head_off};
+    if (n > 0) iov[count++] = {const_cast<char*>(extra), n};
+    arm(opts_.timeouts.write_ms);
+    if (aborted_) {
+      disarm();
+      co_return false;
+    }
+    io::SendV op(loop_, fd_, iov, count);
+    op.track(&pending_);  // a deadline or drain() cancels it while in flight
+    int32_t w = co_await op;
+    if (w <= 0 || expired_) {  // -EFAULT here means the tarball was truncated under the mapping
+      disarm();
+      co_return false;
+    }
+    size_t sent = static_cast<size_t>(w);
+    size_t from_head = std::min(sent, out_.len - head_off);
+    head_off += from_head;
+    sent -= from_head;
+    extra += sent;
+    n -= sent;
+  }
+  disarm();
+  out_.len = 0;
+  co_return true;
 }
 
 io::Task<bool> Connection::send_all(const char* p, size_t n) {

@@ -196,6 +196,9 @@ FieldResult RequestFields::finish(RequestHead& out, std::string& cookie, std::st
     }
     out.target = path_;
   }
+  // §8.3.1: clients MUST send :authority or Host for http/https (HTTP/1.1 requires Host too).
+  if (method != Method::kConnect && !has_authority_ && !has_host_)
+    return fail(FieldVerdict::kMalformed, 0, "missing :authority and host");
   // §8.3.1: a Host that names another authority than :authority makes the request malformed.
   if (has_authority_ && has_host_ && !iequals(authority_, host_))
     return fail(FieldVerdict::kMalformed, 0, "host differs from :authority");

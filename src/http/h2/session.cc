@@ -262,6 +262,12 @@ Result<void> Session::feed(std::span<const char> bytes) {
     failed_ = true;
     return Error(std::string("h2: ") + nghttp2_strerror(static_cast<int>(n)));
   }
+  // The final GOAWAY goes after the whole read: streams that arrived with the PING ACK were
+  // processed, so last_proc_stream_id covers them; nghttp2 ignores newer ones once it is sent.
+  if (shutdown_acked_) {
+    shutdown_acked_ = false;
+    finish_shutdown();
+  }
   return {};
 }
 
@@ -389,7 +395,7 @@ int Session::on_end_stream(int32_t stream_id) {
 
 int Session::on_ping_ack(const uint8_t* opaque) {
   if (shutdown_ == Shutdown::kNoticeSent && std::memcmp(opaque, kShutdownPing, sizeof kShutdownPing) == 0)
-    finish_shutdown();
+    shutdown_acked_ = true;
   return 0;
 }
 

@@ -201,6 +201,7 @@ class Session {
   uint32_t reset_tokens_ = 0;
   uint64_t server_resets_ = 0;
   bool failed_ = false;             // connection error: nothing more in or out of nghttp2
+  bool shutdown_acked_ = false;     // our shutdown PING came back during this feed()
   enum class Shutdown : uint8_t { kNone, kNoticeSent, kFinal } shutdown_ = Shutdown::kNone;
 };
 
