@@ -109,13 +109,25 @@ class Connection {
   io::Task<ParseResult> read_head(Parser& parser, RequestHead& head);
   io::Task<BodyOutcome> settle_body(const RequestHead& head, size_t head_len, size_t& buffered_body);
   io::Task<BodyOutcome> drain_chunked(size_t head_len, size_t& buffered_body);
+  // What a body consumer makes of one received segment: how many bytes belong to the body,
+  // whether the body is now complete (the rest belongs to the next request), or broken.
+  struct BodyStep {
+    size_t used;
+    bool done;
+    bool failed;
+  };
+  // Receives body bytes into ring buffers and hands each segment to `consume` (BodyStep
+  // consume(std::string_view)) until it says done (true) or failed, or the body times out,
+  // the peer goes away or the connection is aborted (false). Leftover bytes go to carry_.
+  template <typename Consume>
+  io::Task<bool> pump_body(Consume& consume);
   io::Task<bool> write_response(const RequestHead& head, const Response& res, bool keep_alive);
   io::Task<bool> send_all(const char* p, size_t n);
   io::Task<bool> send_with_pending(const char* extra, size_t n);
   io::Task<void> reject(uint16_t status, std::string_view reason);
   io::Task<void> linger();
 
-  void serialize_head(const RequestHead* head, const Response& res, bool keep_alive, bool head_only);
+  void serialize_head(const RequestHead* head, const Response& res, bool keep_alive);
   void log(const RequestHead* head, uint16_t status, uint64_t bytes);
 
   // Receives into the loop's buffer ring; returns bytes (> 0), 0 on EOF, -errno on failure.
@@ -291,6 +303,36 @@ io::Task<int32_t> Connection::recv_into(Buffer& dst) {
 // ---------------------------------------------------------------------------------------------
 // Request bodies
 
+template <typename Consume>
+io::Task<bool> Connection::pump_body(Consume& consume) {
+  expired_ = false;
+  for (;;) {
+    arm(opts_.timeouts.body_ms);  // without progress, not in total
+    if (aborted_) break;
+    io::Recv op(loop_, fd_);
+    op.track(&pending_);  // a deadline or drain() cancels it while in flight
+    int32_t n = co_await op;
+    if (n == -ENOBUFS) {
+      co_await io::Yield{loop_};
+      continue;
+    }
+    if (n <= 0 || expired_) {
+      op.recycle();
+      break;
+    }
+    std::string_view got(op.buffer(), static_cast<size_t>(n));
+    BodyStep step = consume(got);
+    if (step.done && step.used < got.size()) carry_.append(got.substr(step.used));
+    op.recycle();
+    if (step.done || step.failed) {
+      disarm();
+      co_return step.done;
+    }
+  }
+  disarm();
+  co_return false;
+}
+
 io::Task<Connection::BodyOutcome> Connection::settle_body(const RequestHead& head, size_t head_len,
                                                           size_t& buffered_body) {
   if (head.body == BodyFraming::kNone) co_return BodyOutcome::kDone;
@@ -309,32 +351,12 @@ io::Task<Connection::BodyOutcome> Connection::settle_body(const RequestHead& hea
   if (remaining == 0) co_return BodyOutcome::kDone;
 
   // The rest arrives in ring buffers and is dropped there; in_ must not move (the head views it).
-  expired_ = false;
-  while (remaining > 0) {
-    arm(opts_.timeouts.body_ms);
-    if (aborted_) {
-      disarm();
-      co_return BodyOutcome::kFailed;
-    }
-    io::Recv op(loop_, fd_);
-    op.track(&pending_);  // a deadline or drain() cancels it while in flight
-    int32_t n = co_await op;
-    if (n == -ENOBUFS) {
-      co_await io::Yield{loop_};
-      continue;
-    }
-    if (n <= 0 || expired_) {
-      op.recycle();
-      disarm();
-      co_return BodyOutcome::kFailed;
-    }
-    size_t take = static_cast<size_t>(std::min<uint64_t>(remaining, static_cast<uint64_t>(n)));
+  auto consume = [&remaining](std::string_view got) {
+    size_t take = static_cast<size_t>(std::min<uint64_t>(remaining, got.size()));
     remaining -= take;
-    if (take < static_cast<size_t>(n)) carry_.append({op.buffer() + take, static_cast<size_t>(n) - take});
-    op.recycle();
-  }
-  disarm();
-  co_return BodyOutcome::kDone;
+    return BodyStep{take, remaining == 0, false};
+  };
+  co_return co_await pump_body(consume) ? BodyOutcome::kDone : BodyOutcome::kFailed;
 }
 
 io::Task<Connection::BodyOutcome> Connection::drain_chunked(size_t head_len, size_t& buffered_body) {
@@ -359,31 +381,13 @@ io::Task<Connection::BodyOutcome> Connection::drain_chunked(size_t head_len, siz
   ChunkResult r = feed(in_.view().substr(head_len), used);
   buffered_body = used;
   if (r.status == ChunkStatus::kError) co_return outcome(r);
-  expired_ = false;
-  while (r.status == ChunkStatus::kNeedMore) {
-    arm(opts_.timeouts.body_ms);
-    if (aborted_) {
-      disarm();
-      co_return BodyOutcome::kFailed;
-    }
-    io::Recv op(loop_, fd_);
-    op.track(&pending_);  // a deadline or drain() cancels it while in flight
-    int32_t n = co_await op;
-    if (n == -ENOBUFS) {
-      co_await io::Yield{loop_};
-      continue;
-    }
-    if (n <= 0 || expired_) {
-      op.recycle();
-      disarm();
-      co_return BodyOutcome::kFailed;
-    }
-    std::string_view got(op.buffer(), static_cast<size_t>(n));
-    r = feed(got, used);
-    if (r.status == ChunkStatus::kDone && used < got.size()) carry_.append(got.substr(used));
-    op.recycle();
+  if (r.status == ChunkStatus::kNeedMore) {
+    auto consume = [&](std::string_view got) {
+      r = feed(got, used);
+      return BodyStep{used, r.status == ChunkStatus::kDone, r.status == ChunkStatus::kError};
+    };
+    if (!co_await pump_body(consume) && r.status != ChunkStatus::kError) co_return BodyOutcome::kFailed;
   }
-  disarm();
   if (r.status == ChunkStatus::kError) co_return outcome(r);
   co_return BodyOutcome::kDone;
 }
@@ -391,9 +395,7 @@ io::Task<Connection::BodyOutcome> Connection::drain_chunked(size_t head_len, siz
 // ---------------------------------------------------------------------------------------------
 // Responses
 
-void Connection::serialize_head(const RequestHead* head, const Response& res, bool keep_alive,
-                                bool head_only) {
-  (void)head_only;
+void Connection::serialize_head(const RequestHead* head, const Response& res, bool keep_alive) {
   out_.reserve_more(kHeadReserve);
   out_.append("HTTP/1.1 ");
   append_number(out_, res.status);
@@ -424,7 +426,7 @@ void Connection::serialize_head(const RequestHead* head, const Response& res, bo
 io::Task<bool> Connection::write_response(const RequestHead& head, const Response& res, bool keep_alive) {
   const bool head_only = head.method == Method::kHead;
   out_.len = 0;
-  serialize_head(&head, res, keep_alive, head_only);
+  serialize_head(&head, res, keep_alive);
   if (!head_only && !status_has_no_body(res.status)) {
     // Fill out_ up to one chunk, send it, repeat: small responses leave in a single send. A
     // large file part with a mapping goes to the kernel straight from the mapping instead, in
@@ -530,7 +532,7 @@ io::Task<void> Connection::reject(uint16_t status, std::string_view reason) {
   std::string_view phrase = reason_phrase(status);
   res.add_memory(res.keep(std::string(phrase) + ": " + std::string(reason) + "\n"));
   out_.len = 0;
-  serialize_head(nullptr, res, false, false);
+  serialize_head(nullptr, res, false);
   for (const BodyPart& p : res.body()) out_.append({p.data, p.length});
   log(nullptr, status, res.content_length());
   bool sent = co_await send_all(out_.data, out_.len);
