@@ -66,6 +66,12 @@ struct Session::Stream {
   }
 };
 
+// Reused by every send_response(): lowercased names and numbers, and the list for nghttp2.
+struct Session::Scratch {
+  std::string text;
+  std::vector<nghttp2_nv> nv;
+};
+
 namespace {
 
 constexpr size_t kSpareStreams = 16;
@@ -162,6 +168,7 @@ Result<std::unique_ptr<Session>> Session::create(const Settings& settings) {
 Session::Session(const Settings& settings)
     : settings_(settings),
       fields_(FieldLimits{settings.max_header_list, kMaxHeaders}),
+      scratch_(std::make_unique<Scratch>()),
       reset_tokens_(settings.max_server_resets) {}
 
 Result<void> Session::init() {
@@ -231,7 +238,8 @@ Session::Stream* Session::acquire(int32_t stream_id) {
   }
   s->id = stream_id;
   Stream* p = s.get();
-  streams_.emplace(stream_id, std::move(s));
+  const bool inserted = streams_.emplace(stream_id, std::move(s)).second;
+  ZS_ASSERT(inserted);  // nghttp2 never reuses a stream id
   return p;
 }
 
@@ -524,9 +532,11 @@ Result<void> Session::send_response(Stream& s, std::string_view http_date) {
   // front so the views into it stay put; nghttp2 copies everything at submit.
   size_t names = 0;
   for (const ResponseHeader& h : res.headers()) names += h.name.size();
-  std::string scratch;
+  std::string& scratch = scratch_->text;
+  scratch.clear();
   scratch.reserve(names + 3 + 20);
-  std::vector<nghttp2_nv> nv;
+  std::vector<nghttp2_nv>& nv = scratch_->nv;
+  nv.clear();
   nv.reserve(res.headers().size() + 4);
 
   const size_t status_at = scratch.size();

@@ -194,6 +194,8 @@ class Session {
   std::deque<int32_t> ready_;       // complete requests not yet taken
   std::deque<int32_t> cancelled_;   // held streams reset before their response
   std::deque<int32_t> reads_;       // FileReads not yet taken
+  struct Scratch;                   // send_response()'s reused buffers (session.cc)
+  std::unique_ptr<Scratch> scratch_;
   std::string out_;                 // output pulled from nghttp2, from out_pos_ on unsent
   size_t out_pos_ = 0;
   size_t zombies_ = 0;              // closed streams kept alive by the caller or a read

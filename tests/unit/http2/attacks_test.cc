@@ -212,6 +212,33 @@ TEST(H2Attack, ExactlyTheConcurrencyLimitIsFine) {
   EXPECT_EQ(c.server.held.size(), 100u);
 }
 
+// Streams reset after dispatch stay with the caller until it lets go (a handler may still be
+// running); they no longer count in nghttp2's concurrency, so the session stops reading once
+// as many pile up as the concurrency limit allows, and refuses streams past twice that.
+TEST(H2Attack, CancelledStreamsTheCallerHoldsStopReading) {
+  Settings s;
+  s.max_concurrent_streams = 10;
+  Conn c(s);
+  c.server.auto_dispatch = false;
+  c.server.auto_release = false;
+  uint32_t id = 1;
+  for (int i = 0; i < 10; ++i, id += 2) {
+    c.send(c.get(id));
+    c.send(frame(NGHTTP2_RST_STREAM, 0, id, be32(NGHTTP2_CANCEL)));
+  }
+  EXPECT_EQ(c.server.cancelled.size(), 10u);
+  EXPECT_FALSE(c.server.session->want_read());
+  // A peer that keeps writing anyway gets its new streams refused, not queued.
+  std::string more;
+  for (int i = 0; i < 15; ++i, id += 2) more += c.get(id) + frame(NGHTTP2_RST_STREAM, 0, id, be32(NGHTTP2_CANCEL));
+  c.send(more);
+  EXPECT_LE(c.server.session->open_streams(), 20u);
+  // The caller lets go: reading resumes.
+  for (int32_t cancelled : c.server.cancelled) c.server.session->release(cancelled);
+  EXPECT_TRUE(c.server.session->want_read());
+  EXPECT_EQ(c.server.session->open_streams(), 0u);
+}
+
 // The late-stream race of the double GOAWAY: a HEADERS in the same read as the PING ACK is
 // processed before the final GOAWAY is written, so the final GOAWAY must name it.
 TEST(H2Attack, FinalGoawayCoversStreamsArrivingWithThePingAck) {

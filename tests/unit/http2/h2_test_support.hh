@@ -147,6 +147,7 @@ struct Driver {
   std::unique_ptr<Session> session;
   HandlerFn handler = hello_handler;
   bool auto_dispatch = true;  // answer requests as soon as they come out
+  bool auto_release = true;   // release cancelled streams at once (false: a slow handler)
   std::vector<StreamRequest> held;  // when !auto_dispatch
   std::vector<int32_t> cancelled;
   size_t dispatched = 0;
@@ -177,7 +178,7 @@ struct Driver {
       for (size_t i = 0; i < held.size(); ++i) {
         if (held[i].stream_id == *id) held.erase(held.begin() + static_cast<long>(i));
       }
-      session->release(*id);
+      if (auto_release) session->release(*id);
       progress = true;
     }
     while (auto req = session->next_request()) {
