@@ -142,7 +142,8 @@ Outcome Instance::finish_fault(FaultKind kind, uint32_t pc) {
 
 Outcome Instance::run_interpreter() {
   for (;;) {
-    uint64_t budget = kInterpreterQuantum;
+    uint64_t budget = options_.budget_quantum_for_test ? options_.budget_quantum_for_test
+                                                       : kInterpreterQuantum;
     Interpreter::Stop stop = interp_->run(budget);
     if (stop == Interpreter::Stop::kExit) {
       in_flight_ = false;

@@ -65,6 +65,9 @@ struct InstanceOptions {
   // Test hook: identical cage layouts across instances (no random guard sizes), so guest
   // addresses compare equal between two instances in differential tests.
   bool fixed_layout_for_test = false;
+  // Test hook: a fixed budget quantum (units between clock checks) instead of the adaptive one,
+  // so tests can force a safepoint check, and with a 1 ns slice a yield, every few instructions.
+  uint32_t budget_quantum_for_test = 0;
 };
 
 class Instance {

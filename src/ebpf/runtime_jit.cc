@@ -146,6 +146,7 @@ struct Instance::Hooks {
       in->last_refill_ = now;
       return in->quantum_;
     }
+    if (in->options_.budget_quantum_for_test) return in->options_.budget_quantum_for_test;
     // Keep clock checks ~kCheckInterval apart whatever the loop shape.
     const uint64_t target = tsc::from_duration(kCheckInterval);
     const uint64_t elapsed = now - in->last_refill_;
@@ -207,7 +208,7 @@ Result<void> Instance::init_jit() {
   ControlBlock* ctl = cage_->control();
   ctl->context = reinterpret_cast<uint64_t>(&ctx_);
   ctl->runtime = reinterpret_cast<uint64_t>(this);
-  quantum_ = kInitialQuantum;
+  quantum_ = options_.budget_quantum_for_test ? options_.budget_quantum_for_test : kInitialQuantum;
   return {};
 }
 

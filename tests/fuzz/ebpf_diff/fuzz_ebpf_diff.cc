@@ -1,7 +1,8 @@
 // Fuzz target: differential execution. The input drives the random program generator
 // (tests/unit/ebpf/random_program.hh), so every input is a verifier-passing program; it runs
-// on the interpreter and on the JIT with identical cage layouts, and any difference in
-// outcome, r0, fault kind or fault pc is a crash.
+// on the interpreter, on the JIT, and on the JIT yielding at every safepoint (resumed until it
+// ends), with identical cage layouts; any difference in outcome, r0, fault kind or fault pc is
+// a crash.
 #include <chrono>
 #include <cstdint>
 
@@ -30,21 +31,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   image.insns = testing_support::random_program(src, 4 + data[0] % 64);
   auto prog = Program::create(image, helpers);
   if (!prog) __builtin_trap();  // the generator only makes valid programs
-  Outcome out[2];
-  for (int k = 0; k < 2; ++k) {
+  Outcome out[3];
+  for (int k = 0; k < 3; ++k) {
     auto exec = Executable::create(*prog, ExecutableOptions{k ? Engine::kJit : Engine::kInterpreter, true});
     if (!exec) __builtin_trap();
     InstanceOptions opts;
-    opts.slice = std::chrono::nanoseconds(0);
+    opts.slice = std::chrono::nanoseconds(k == 2 ? 1 : 0);
+    opts.budget_quantum_for_test = k == 2 ? 1 : 0;
     opts.cpu_limit = std::chrono::nanoseconds(0);
     opts.fixed_layout_for_test = true;
     auto in = Instance::create(*exec, opts);
     if (!in) __builtin_trap();
     uint64_t args[2] = {(*in)->scratch_addr(), 64};
     out[k] = (*in)->start("main", args);
+    while (out[k].yielded()) out[k] = (*in)->resume();
   }
-  if (out[0].kind != out[1].kind) __builtin_trap();
-  if (out[0].finished() && out[0].r0 != out[1].r0) __builtin_trap();
-  if (out[0].faulted() && (out[0].fault != out[1].fault || out[0].pc != out[1].pc)) __builtin_trap();
+  for (int k = 1; k < 3; ++k) {
+    if (out[0].kind != out[k].kind) __builtin_trap();
+    if (out[0].finished() && out[0].r0 != out[k].r0) __builtin_trap();
+    if (out[0].faulted() && (out[0].fault != out[k].fault || out[0].pc != out[k].pc)) __builtin_trap();
+  }
   return 0;
 }

@@ -446,6 +446,45 @@ TEST(Runtime, RandomProgramsAgreeOnBothEngines) {
   EXPECT_GT(faulted, 100u);
 }
 
+// Random programs with loops, yielding at (nearly) every safepoint: the JIT's stack switch must
+// carry every register across yields, so resumed runs end exactly like uninterrupted ones.
+TEST(Runtime, RandomProgramsSurviveYieldsAtEverySafepoint) {
+  size_t yields = 0, finished = 0;
+  for (uint64_t seed = 1; seed <= 2000; ++seed) {
+    testing_support::ByteSource src(seed * 0x2545f4914f6cdd1dull);
+    ProgramImage image;
+    image.insns = testing_support::random_program(src, 12 + static_cast<uint32_t>(seed % 40));
+    auto prog = Program::create(image, helpers());
+    ASSERT_TRUE(prog.ok()) << "seed " << seed << ": " << prog.error().message();
+    Outcome out[3];
+    for (int k = 0; k < 3; ++k) {
+      // 0: interpreter, no yields; 1: JIT, no yields; 2: JIT yielding at every budget check.
+      InstanceOptions opts;
+      opts.fixed_layout_for_test = true;
+      opts.cpu_limit = 0ns;
+      opts.slice = k == 2 ? 1ns : 0ns;
+      opts.budget_quantum_for_test = k == 2 ? 1 : 0;
+      auto exec = Executable::create(*prog, ExecutableOptions{k ? Engine::kJit : Engine::kInterpreter, true});
+      auto in = Instance::create(*exec, opts);
+      ASSERT_TRUE(in.ok());
+      uint64_t args[2] = {(*in)->scratch_addr(), 64};
+      out[k] = (*in)->start("main", args);
+      while (out[k].yielded()) {
+        ++yields;
+        out[k] = (*in)->resume();
+      }
+    }
+    for (int k = 1; k < 3; ++k) {
+      ASSERT_EQ(out[0].kind, out[k].kind) << "seed " << seed << " run " << k << ": " << out[k].reason;
+      ASSERT_EQ(out[0].r0, out[k].r0) << "seed " << seed << " run " << k;
+      ASSERT_EQ(out[0].pc, out[k].pc) << "seed " << seed << " run " << k;
+    }
+    finished += out[0].finished();
+  }
+  EXPECT_GT(yields, 2000u);
+  EXPECT_GT(finished, 200u);
+}
+
 // Raw random bytes: almost always rejected by the verifier, never a crash.
 TEST(Runtime, RandomBytesNeverCrashTheHost) {
   size_t accepted = 0;
