@@ -46,8 +46,14 @@ const std::vector<Flag>& flags() {
        [](Invocation& inv, std::string_view v) -> Result<void> { inv.serve.addr = v; return {}; }},
       number_flag("threads", "N", "worker threads, each with its own io_uring loop and listener (default: number of CPUs)", 1024,
                   [](Invocation& inv, uint64_t n) { inv.serve.threads = static_cast<unsigned>(n); }),
-      {"index", "NAME", "directory index document (default index.html)",
-       [](Invocation& inv, std::string_view v) -> Result<void> { inv.serve.index = v.empty() ? "index.html" : std::string(v); return {}; }},
+      {"index", "NAME", "directory index document, a plain file name (default index.html)",
+       [](Invocation& inv, std::string_view v) -> Result<void> {
+         // A name inside each directory: a path would let lookups reach other directories.
+         if (v == "." || v == ".." || v.find_first_of(std::string_view("/\\\0", 3)) != std::string_view::npos)
+           return Error("--index: '" + std::string(v) + "' must be a plain file name (no '/', '.' or '..')");
+         inv.serve.index = v.empty() ? "index.html" : std::string(v);
+         return {};
+       }},
       {"try-html", "", "on a miss, also try <path>.html",
        [](Invocation& inv, std::string_view) -> Result<void> { inv.serve.try_html = true; return {}; }},
       number_flag("chunk-size", "BYTES", "file bodies are read and sent in pieces of this size (default 65536, at least 1024)", 64u << 20,

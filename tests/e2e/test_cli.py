@@ -73,6 +73,8 @@ class Cli(unittest.TestCase):
             (("--tls-addr", "127.0.0.1:0", "x.tar"), b"--tls-addr is not supported by this build"),
             (("a.tar", "b.tar"), b"unexpected argument 'b.tar'"),
             (("--try-html=yes", "x.tar"), b"--try-html takes no value"),
+            (("--index", "../secret.html", "x.tar"), b"--index: '../secret.html' must be a plain file name"),
+            (("--index", "a/b.html", "x.tar"), b"must be a plain file name"),
         ]
         for args, message in cases:
             r = run(*args)
