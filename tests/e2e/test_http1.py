@@ -22,9 +22,12 @@ class Http1(unittest.TestCase):
         os.makedirs(site)
         with open(os.path.join(site, "small.txt"), "wb") as f:
             f.write(b"hello\n")
+        with open(os.path.join(site, "big.bin"), "wb") as f:
+            f.write(os.urandom(16 * 1024 * 1024))
         cls.tar = harness.pack(site, os.path.join(cls.tmp.name, "site.tar"))
         cls.server = harness.Server(cls.tar, "--header-timeout-ms", "700", "--keepalive-timeout-ms", "900",
-                                    "--body-timeout-ms", "700", "--max-request-body-kb", "64", threads=2).start()
+                                    "--body-timeout-ms", "700", "--write-timeout-ms", "700",
+                                    "--max-request-body-kb", "64", threads=2).start()
         cls.port = cls.server.port
 
     @classmethod
@@ -214,6 +217,59 @@ class Http1(unittest.TestCase):
             pass
         self.assertLess(time.monotonic() - start, 3.0)
         s.close()
+
+    def test_write_timeout_closes_a_client_that_stops_reading(self):
+        # reliability.md C3: a response larger than the socket buffers to a client that never
+        # reads: the write stall timer ends it, and the server's memory for it stays bounded.
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", self.port))
+        s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(2.5)  # write timeout 700 ms, plus slack for a loaded machine
+        got = 0
+        s.settimeout(5)
+        try:
+            while True:
+                chunk = s.recv(1 << 20)
+                if not chunk:
+                    break
+                got += len(chunk)
+        except ConnectionResetError:
+            pass
+        s.close()
+        self.assertLess(got, 16 * 1024 * 1024)  # cut off, not completed
+        self.server.assert_fds_back()
+
+    def test_pipelined_flood_from_a_client_that_never_reads(self):
+        # reliability.md D1: the server stops reading once it cannot write, so its memory stays
+        # bounded however much the client pipelines; other clients are unaffected and the
+        # flooder is closed by the write timeout.
+        def rss_kb():
+            with open("/proc/%d/status" % self.server.proc.pid) as f:
+                return int(next(l for l in f if l.startswith("VmRSS:")).split()[1])
+        before = rss_kb()
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", self.port))
+        s.setblocking(False)
+        block = GET * 2000
+        sent = 0
+        deadline = time.monotonic() + 4
+        while sent < 20 * 1024 * 1024 and time.monotonic() < deadline:
+            try:
+                sent += s.send(block)
+            except BlockingIOError:
+                time.sleep(0.01)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+        grown = rss_kb() - before
+        self.assertLess(grown, 8 * 1024, "server RSS grew %d KiB while %d bytes were pipelined" % (grown, sent))
+        data, _ = harness.raw_exchange(self.port, FOLLOW)
+        self.assertEqual(self.statuses(data), [200])
+        time.sleep(1.5)
+        s.close()
+        self.server.assert_alive()
+        self.server.assert_fds_back()
 
     def test_idle_connect_without_request_is_closed(self):
         s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
