@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,19 +14,22 @@ namespace {
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
+// The head views the field strings, so the outcome owns them and never moves.
 struct Outcome {
+  Fields fields;
   FieldResult result;
   RequestHead head;
   std::string cookie;
   std::string_view scheme;
   int64_t length = -2;
-};
+  };
 
-Outcome run(const Fields& fields, const FieldLimits& limits = FieldLimits{}) {
+std::unique_ptr<Outcome> run(const Fields& fields, const FieldLimits& limits = FieldLimits{}) {
+  auto o = std::make_unique<Outcome>();
+  o->fields = fields;
   RequestFields rf(limits);
-  Outcome o;
-  for (const auto& [n, v] : fields) rf.add(n, v);
-  o.result = rf.finish(o.head, o.cookie, o.scheme, o.length);
+  for (const auto& [n, v] : o->fields) rf.add(n, v);
+  o->result = rf.finish(o->head, o->cookie, o->scheme, o->length);
   return o;
 }
 
@@ -37,54 +41,54 @@ Fields plus(Fields f, std::string n, std::string v) {
 }
 
 TEST(H2RequestFields, AssemblesTheHead) {
-  Outcome o = run(plus(plus(plus(kGet, "accept", "*/*"), "cookie", "a=1"), "cookie", "b=2"));
-  ASSERT_EQ(o.result.verdict, FieldVerdict::kOk) << o.result.reason;
-  EXPECT_EQ(o.head.method, Method::kGet);
-  EXPECT_EQ(o.head.method_token, "GET");
-  EXPECT_EQ(o.head.target, "/p?q");
-  EXPECT_EQ(o.head.path, "/p?q");
-  EXPECT_EQ(o.head.target_form, TargetForm::kOrigin);
-  EXPECT_EQ(o.head.authority, "a.test:8443");
-  EXPECT_EQ(o.head.host, "a.test:8443");
-  EXPECT_TRUE(o.head.has_host);
-  EXPECT_EQ(o.scheme, "https");
-  EXPECT_EQ(o.length, -1);
-  ASSERT_EQ(o.head.header_count, 2u);
-  EXPECT_EQ(o.head.headers[0].name, "accept");
-  EXPECT_EQ(o.head.headers[1].name, "cookie");
-  EXPECT_EQ(o.head.headers[1].value, "a=1; b=2");
+  auto o = run(plus(plus(plus(kGet, "accept", "*/*"), "cookie", "a=1"), "cookie", "b=2"));
+  ASSERT_EQ(o->result.verdict, FieldVerdict::kOk) << o->result.reason;
+  EXPECT_EQ(o->head.method, Method::kGet);
+  EXPECT_EQ(o->head.method_token, "GET");
+  EXPECT_EQ(o->head.target, "/p?q");
+  EXPECT_EQ(o->head.path, "/p?q");
+  EXPECT_EQ(o->head.target_form, TargetForm::kOrigin);
+  EXPECT_EQ(o->head.authority, "a.test:8443");
+  EXPECT_EQ(o->head.host, "a.test:8443");
+  EXPECT_TRUE(o->head.has_host);
+  EXPECT_EQ(o->scheme, "https");
+  EXPECT_EQ(o->length, -1);
+  ASSERT_EQ(o->head.header_count, 2u);
+  EXPECT_EQ(o->head.headers[0].name, "accept");
+  EXPECT_EQ(o->head.headers[1].name, "cookie");
+  EXPECT_EQ(o->head.headers[1].value, "a=1; b=2");
 }
 
 TEST(H2RequestFields, HostStandsInForAuthority) {
   Fields f = {{":method", "GET"}, {":scheme", "http"}, {":path", "/"}, {"host", "h.test"}};
-  Outcome o = run(f);
-  ASSERT_EQ(o.result.verdict, FieldVerdict::kOk);
-  EXPECT_EQ(o.head.authority, "h.test");
-  EXPECT_EQ(o.head.host, "h.test");
+  auto o = run(f);
+  ASSERT_EQ(o->result.verdict, FieldVerdict::kOk);
+  EXPECT_EQ(o->head.authority, "h.test");
+  EXPECT_EQ(o->head.host, "h.test");
 }
 
 TEST(H2RequestFields, NoAuthorityAtAllIsMalformed) {
-  EXPECT_EQ(run({{":method", "GET"}, {":scheme", "http"}, {":path", "/"}}).result.verdict, FieldVerdict::kMalformed);
+  EXPECT_EQ(run({{":method", "GET"}, {":scheme", "http"}, {":path", "/"}})->result.verdict, FieldVerdict::kMalformed);
 }
 
 TEST(H2RequestFields, ConnectAndOptionsForms) {
-  Outcome c = run({{":method", "CONNECT"}, {":authority", "h.test:443"}});
-  ASSERT_EQ(c.result.verdict, FieldVerdict::kOk);
-  EXPECT_EQ(c.head.target_form, TargetForm::kAuthority);
-  EXPECT_EQ(c.head.target, "h.test:443");
-  EXPECT_TRUE(c.head.path.empty());
-  EXPECT_EQ(run({{":method", "CONNECT"}, {":authority", "h:1"}, {":path", "/"}}).result.verdict,
+  auto c = run({{":method", "CONNECT"}, {":authority", "h.test:443"}});
+  ASSERT_EQ(c->result.verdict, FieldVerdict::kOk);
+  EXPECT_EQ(c->head.target_form, TargetForm::kAuthority);
+  EXPECT_EQ(c->head.target, "h.test:443");
+  EXPECT_TRUE(c->head.path.empty());
+  EXPECT_EQ(run({{":method", "CONNECT"}, {":authority", "h:1"}, {":path", "/"}})->result.verdict,
             FieldVerdict::kMalformed);
-  Outcome o = run({{":method", "OPTIONS"}, {":scheme", "https"}, {":authority", "h"}, {":path", "*"}});
-  ASSERT_EQ(o.result.verdict, FieldVerdict::kOk);
-  EXPECT_EQ(o.head.target_form, TargetForm::kAsterisk);
+  auto o = run({{":method", "OPTIONS"}, {":scheme", "https"}, {":authority", "h"}, {":path", "*"}});
+  ASSERT_EQ(o->result.verdict, FieldVerdict::kOk);
+  EXPECT_EQ(o->head.target_form, TargetForm::kAsterisk);
 }
 
 TEST(H2RequestFields, ContentLengthIsParsedOnce) {
-  EXPECT_EQ(run(plus(kGet, "content-length", "42")).length, 42);
-  EXPECT_EQ(run(plus(kGet, "content-length", "042")).result.verdict, FieldVerdict::kMalformed);
-  EXPECT_EQ(run(plus(kGet, "content-length", "-1")).result.verdict, FieldVerdict::kMalformed);
-  EXPECT_EQ(run(plus(plus(kGet, "content-length", "1"), "content-length", "1")).result.verdict,
+  EXPECT_EQ(run(plus(kGet, "content-length", "42"))->length, 42);
+  EXPECT_EQ(run(plus(kGet, "content-length", "042"))->result.verdict, FieldVerdict::kMalformed);
+  EXPECT_EQ(run(plus(kGet, "content-length", "-1"))->result.verdict, FieldVerdict::kMalformed);
+  EXPECT_EQ(run(plus(plus(kGet, "content-length", "1"), "content-length", "1"))->result.verdict,
             FieldVerdict::kMalformed);
 }
 
@@ -115,9 +119,9 @@ TEST(H2RequestFields, Rejections) {
       {"protocol_pseudo", plus(kGet, ":protocol", "websocket"), FieldVerdict::kMalformed, 0},
   };
   for (const Row& r : rows) {
-    Outcome o = run(r.fields);
-    EXPECT_EQ(o.result.verdict, r.verdict) << r.name << ": " << o.result.reason;
-    EXPECT_EQ(o.result.status, r.status) << r.name;
+    auto o = run(r.fields);
+    EXPECT_EQ(o->result.verdict, r.verdict) << r.name << ": " << o->result.reason;
+    EXPECT_EQ(o->result.status, r.status) << r.name;
   }
 }
 
@@ -126,11 +130,11 @@ TEST(H2RequestFields, ListSizeLimitCountsEveryField) {
   limits.max_header_list = 200;
   // 4 pseudo-headers: (7+3+32)+(7+5+32)+(10+11+32)+(5+4+32) = 170 bytes; one more small field
   // fits (x:y = 34 -> 204 > 200 does not).
-  Outcome ok = run(kGet, limits);
-  EXPECT_EQ(ok.result.verdict, FieldVerdict::kOk);
-  Outcome over = run(plus(kGet, "x", "y"), limits);
-  EXPECT_EQ(over.result.verdict, FieldVerdict::kRespond);
-  EXPECT_EQ(over.result.status, 431);
+  auto ok = run(kGet, limits);
+  EXPECT_EQ(ok->result.verdict, FieldVerdict::kOk);
+  auto over = run(plus(kGet, "x", "y"), limits);
+  EXPECT_EQ(over->result.verdict, FieldVerdict::kRespond);
+  EXPECT_EQ(over->result.status, 431);
 }
 
 TEST(H2RequestFields, FirstVerdictSticksAndResetClearsIt) {
