@@ -44,6 +44,16 @@ const std::vector<Flag>& flags() {
   static const std::vector<Flag> table = {
       {"addr", "ADDR", "HTTP listener: IP:PORT, [IPv6]:PORT, or fd:N for an inherited socket (default 0.0.0.0:8080; port 0 picks a free port)",
        [](Invocation& inv, std::string_view v) -> Result<void> { inv.serve.addr = v; return {}; }},
+      {"tls-addr", "ADDR", "HTTPS listener (TLS 1.3): IP:PORT, [IPv6]:PORT or fd:N; needs --cert/--key or --cert-dir",
+       [](Invocation& inv, std::string_view v) -> Result<void> { inv.serve.tls.addr = v; return {}; }},
+      {"cert", "FILE", "PEM certificate chain for HTTPS (with --key)",
+       [](Invocation& inv, std::string_view v) -> Result<void> { inv.serve.tls.cert = v; return {}; }},
+      {"key", "FILE", "PEM private key for --cert",
+       [](Invocation& inv, std::string_view v) -> Result<void> { inv.serve.tls.key = v; return {}; }},
+      {"cert-dir", "DIR", "every PEM certificate and key in DIR, paired by public key, chosen by SNI (default.pem is the default)",
+       [](Invocation& inv, std::string_view v) -> Result<void> { inv.serve.tls.cert_dir = v; return {}; }},
+      {"allow-tls12", "", "also accept TLS 1.2 clients (ECDHE with AEAD ciphers only)",
+       [](Invocation& inv, std::string_view) -> Result<void> { inv.serve.tls.allow_tls12 = true; return {}; }},
       number_flag("threads", "N", "worker threads, each with its own io_uring loop and listener (default: number of CPUs)", 1024,
                   [](Invocation& inv, uint64_t n) { inv.serve.threads = static_cast<unsigned>(n); }),
       {"index", "NAME", "directory index document, a plain file name (default index.html)",
@@ -89,7 +99,7 @@ const std::vector<Flag>& flags() {
 // Flags of the reference server that this build does not implement yet: named, so a deployment
 // that uses one fails with a clear message instead of "unknown flag".
 constexpr std::string_view kNotYet[] = {
-    "tls-addr", "cert", "key", "cert-dir", "acme-dir", "ech-key", "plugin", "plugin-dir",
+    "acme-dir", "ech-key", "plugin", "plugin-dir",
     "expose-filesystem", "enable-proxy-protocol", "enable-http-proxy-protocol",
     "enable-https-proxy-protocol", "disable-ns-isolation", "enable-netns-isolation",
     "preempt-timer-interval-ms", "sqpoll-idle-ms", "max-buffered-body-size-kb",
@@ -157,6 +167,14 @@ Result<Invocation> parse_args(const std::vector<std::string>& args) {
                    (inv.command == Command::kPack ? "pack" : "manual"));
     return inv;
   }
+  const server::TlsOptions& tls = inv.serve.tls;
+  const bool any_tls = !tls.cert.empty() || !tls.key.empty() || !tls.cert_dir.empty() || tls.allow_tls12;
+  if (any_tls && !tls.enabled()) return Error("--tls-addr is required when enabling TLS");
+  if (!tls.cert_dir.empty() && (!tls.cert.empty() || !tls.key.empty()))
+    return Error("--cert-dir cannot be combined with --cert/--key");
+  if (tls.cert.empty() != tls.key.empty()) return Error("--cert and --key must be given together");
+  if (tls.enabled() && tls.cert.empty() && tls.cert_dir.empty())
+    return Error("--tls-addr needs a certificate: --cert FILE --key FILE, or --cert-dir DIR");
   if (positional.empty()) return Error("missing SITE_TAR argument (see --help)");
   if (positional.size() > 1) return Error("unexpected argument '" + positional[1] + "': only one site is served");
   inv.serve.site_path = positional[0];

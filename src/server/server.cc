@@ -17,6 +17,7 @@
 #include "server/listener.hh"
 #include "server/snapshot.hh"
 #include "server/worker.hh"
+#include "tls/ticket_keys.hh"
 
 namespace zs::server {
 namespace {
@@ -40,8 +41,9 @@ std::string read_small_file(const std::string& path) {
   return ss.str();
 }
 
-void reload(const ServerOptions& opts, SnapshotStore& store, std::vector<std::unique_ptr<Worker>>& workers) {
-  auto next = Snapshot::load(opts.site_path);
+void reload(const ServerOptions& opts, SnapshotStore& store, std::vector<std::unique_ptr<Worker>>& workers,
+            const std::shared_ptr<const tls::TicketKeyRing>& ticket_keys) {
+  auto next = Snapshot::load(opts.site_path, opts.tls, ticket_keys);
   if (!next) {
     log::error("reload failed, still serving the previous site: %s", next.error().message().c_str());
     return;
@@ -57,7 +59,18 @@ void reload(const ServerOptions& opts, SnapshotStore& store, std::vector<std::un
 
 int run(const ServerOptions& opts) {
   raise_fd_limit();
-  auto first = Snapshot::load(opts.site_path);
+  // One ticket key ring for the life of the process: every generation's TLS context shares it,
+  // so session tickets stay valid across reloads and across workers.
+  std::shared_ptr<const tls::TicketKeyRing> ticket_keys;
+  if (opts.tls.enabled()) {
+    auto ring = tls::TicketKeyRing::create();
+    if (!ring) {
+      log::error("TLS session tickets: %s", ring.error().message().c_str());
+      return 1;
+    }
+    ticket_keys = std::move(ring).value();
+  }
+  auto first = Snapshot::load(opts.site_path, opts.tls, ticket_keys);
   if (!first) {
     log::error("%s", first.error().message().c_str());
     return 1;
@@ -77,6 +90,20 @@ int run(const ServerOptions& opts) {
     log::error("--addr %s: %s", opts.addr.c_str(), listeners.error().message().c_str());
     return 1;
   }
+  Result<ListenAddress> tls_where = ListenAddress{};
+  Result<std::vector<int>> tls_listeners = std::vector<int>(threads, -1);
+  if (opts.tls.enabled()) {
+    tls_where = parse_listen_address(opts.tls.addr);
+    if (!tls_where) {
+      log::error("--tls-addr %s", tls_where.error().message().c_str());
+      return 1;
+    }
+    tls_listeners = open_listeners(*tls_where, threads);
+    if (!tls_listeners) {
+      log::error("--tls-addr %s: %s", opts.tls.addr.c_str(), tls_listeners.error().message().c_str());
+      return 1;
+    }
+  }
 
   // Signals are taken synchronously by this thread only: block them before any worker exists,
   // so every worker thread inherits the mask.
@@ -87,7 +114,7 @@ int run(const ServerOptions& opts) {
 
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < threads; ++i) {
-    workers.push_back(std::make_unique<Worker>(i, opts, store, (*listeners)[i]));
+    workers.push_back(std::make_unique<Worker>(i, opts, store, (*listeners)[i], (*tls_listeners)[i]));
     if (auto started = workers.back()->start(); !started) {
       log::error("%s", started.error().message().c_str());
       for (auto& w : workers) w->request_stop();
@@ -95,6 +122,7 @@ int run(const ServerOptions& opts) {
     }
   }
   log::info("listening on http://%s (%u worker thread(s))", describe_bound_address((*listeners)[0]).c_str(), threads);
+  if (opts.tls.enabled()) log::info("listening on https://%s", describe_bound_address((*tls_listeners)[0]).c_str());
 
   std::string watched = opts.reload_signal_file.empty() ? "" : read_small_file(opts.reload_signal_file);
   for (;;) {
@@ -109,13 +137,13 @@ int run(const ServerOptions& opts) {
         std::string now = read_small_file(opts.reload_signal_file);
         if (now != watched) {
           watched = std::move(now);
-          reload(opts, store, workers);
+          reload(opts, store, workers, ticket_keys);
         }
         continue;
       }
     }
     if (sig == SIGHUP) {
-      reload(opts, store, workers);
+      reload(opts, store, workers, ticket_keys);
     } else if (sig == SIGTERM || sig == SIGINT) {
       break;
     }
@@ -127,6 +155,8 @@ int run(const ServerOptions& opts) {
   // New connections must not queue on sockets nobody will accept from again.
   if (!where->inherited)
     for (int fd : *listeners) close(fd);
+  if (opts.tls.enabled() && !tls_where->inherited)
+    for (int fd : *tls_listeners) close(fd);
   for (auto& w : workers) w->join();
   log::info("stopped");
   return 0;

@@ -3,16 +3,45 @@
 
 #include <sys/mman.h>
 
+#include <ctime>
+
+#include "tls/certificates.hh"
+
 namespace zs::server {
 
 Snapshot::~Snapshot() {
   if (mapping != nullptr) munmap(const_cast<char*>(mapping), mapping_size);
 }
 
-Result<std::shared_ptr<const Snapshot>> Snapshot::load(const std::string& path) {
+namespace {
+
+Result<std::shared_ptr<const tls::Context>> load_tls(const TlsOptions& opts,
+                                                     std::shared_ptr<const tls::TicketKeyRing> keys) {
+  const std::time_t now = std::time(nullptr);
+  auto certs = opts.cert_dir.empty() ? tls::load_certificate_pair(opts.cert, opts.key, now)
+                                     : tls::load_certificate_dir(opts.cert_dir, now);
+  if (!certs) return certs.error();
+  tls::ContextOptions copts;
+  copts.allow_tls12 = opts.allow_tls12;
+  copts.alpn = {"http/1.1"};  // HTTP/2 is offered once the server speaks it
+  copts.ticket_keys = std::move(keys);
+  return tls::Context::build(*certs, std::move(copts));
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Snapshot>> Snapshot::load(const std::string& path, const TlsOptions& tls_opts,
+                                                       std::shared_ptr<const tls::TicketKeyRing> ticket_keys) {
+  std::shared_ptr<const tls::Context> tls;
+  if (tls_opts.enabled()) {
+    auto ctx = load_tls(tls_opts, std::move(ticket_keys));
+    if (!ctx) return ctx.error();
+    tls = std::move(ctx).value();
+  }
   auto site = site::Site::open(path);
   if (!site) return site.error();
   auto snap = std::make_shared<Snapshot>();
+  snap->tls = std::move(tls);
   snap->site = std::move(site).value();
   if (size_t size = snap->site->file_size(); size > 0) {
     void* m = mmap(nullptr, size, PROT_READ, MAP_SHARED, snap->site->fd(), 0);

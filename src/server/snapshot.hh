@@ -12,7 +12,10 @@
 #include <string>
 
 #include "base/result.hh"
+#include "server/options.hh"
 #include "site/site.hh"
+#include "tls/context.hh"
+#include "tls/ticket_keys.hh"
 
 namespace zs::server {
 
@@ -29,8 +32,14 @@ struct Snapshot {
   const char* mapping = nullptr;
   size_t mapping_size = 0;
 
-  // Loads and validates the tarball at `path`. Errors say what is wrong and where.
-  static Result<std::shared_ptr<const Snapshot>> load(const std::string& path);
+  // TLS contexts for this generation (null when HTTPS is off); certificates reload with the site.
+  std::shared_ptr<const tls::Context> tls;
+
+  // Loads and validates the tarball at `path` and, when `tls.enabled()`, the certificates, with
+  // `ticket_keys` (shared by every generation so resumption survives reloads). Errors say what
+  // is wrong and where.
+  static Result<std::shared_ptr<const Snapshot>> load(const std::string& path, const TlsOptions& tls,
+                                                      std::shared_ptr<const tls::TicketKeyRing> ticket_keys);
 };
 
 class SnapshotStore {

@@ -28,10 +28,13 @@ struct Worker::State {
   http::h1::Connections connections;
 };
 
-Worker::Worker(unsigned index, const ServerOptions& opts, SnapshotStore& store, int listen_fd)
-    : index_(index), opts_(opts), store_(store), listen_fd_(listen_fd) {
-  accept_.on_complete = &Worker::on_accept;
-  accept_.self = this;
+Worker::Worker(unsigned index, const ServerOptions& opts, SnapshotStore& store, int listen_fd, int tls_listen_fd)
+    : index_(index), opts_(opts), store_(store), listen_fd_(listen_fd), tls_listen_fd_(tls_listen_fd) {
+  for (AcceptCompletion* a : {&accept_, &tls_accept_}) {
+    a->on_complete = &Worker::on_accept;
+    a->self = this;
+  }
+  tls_accept_.secure = true;
 }
 
 Worker::~Worker() { join(); }
@@ -74,13 +77,15 @@ void Worker::on_wake(void*) {
   // Nothing to do here: run() re-checks the generation and the stop flag after every iteration.
 }
 
-void Worker::arm_accept() {
-  accepting_ = true;
-  io::prep_multishot_accept(*loop_, &accept_, listen_fd_);
+void Worker::arm_accept(bool secure) {
+  AcceptCompletion& a = secure ? tls_accept_ : accept_;
+  a.armed = true;
+  io::prep_multishot_accept(*loop_, &a, secure ? tls_listen_fd_ : listen_fd_);
 }
 
 void Worker::on_accept(io::Completion* c, int32_t res, uint32_t flags) {
-  Worker* self = static_cast<AcceptCompletion*>(c)->self;
+  auto* accept = static_cast<AcceptCompletion*>(c);
+  Worker* self = accept->self;
   if (res >= 0) {
     if (self->stop_requested_.load(std::memory_order_relaxed)) {
       close(res);  // raced with the stop: the accept was already on its way
@@ -88,7 +93,7 @@ void Worker::on_accept(io::Completion* c, int32_t res, uint32_t flags) {
       sockaddr_storage peer{};
       socklen_t len = sizeof peer;
       getpeername(res, reinterpret_cast<sockaddr*>(&peer), &len);
-      self->state_->connections.serve(res, peer, len);
+      self->state_->connections.serve(res, peer, len, accept->secure);
     }
   } else if (res != -ECANCELED && res != -EINTR && res != -EAGAIN) {
     // EMFILE/ENFILE and friends: say so once per burst, keep serving what we have.
@@ -96,8 +101,8 @@ void Worker::on_accept(io::Completion* c, int32_t res, uint32_t flags) {
   }
   // Multishot accept stops on errors (F_MORE clear): re-arm unless we are stopping.
   if (!(flags & IORING_CQE_F_MORE)) {
-    self->accepting_ = false;
-    if (!self->stop_requested_.load(std::memory_order_relaxed)) self->arm_accept();
+    accept->armed = false;
+    if (!self->stop_requested_.load(std::memory_order_relaxed)) self->arm_accept(accept->secure);
   }
 }
 
@@ -105,7 +110,9 @@ void Worker::run() {
   uint64_t generation = store_.generation();
   State state(*loop_, opts_, store_.current());
   state_ = &state;
-  arm_accept();
+  state.connections.set_tls(store_.current()->tls);
+  arm_accept(false);
+  if (tls_listen_fd_ >= 0) arm_accept(true);
   bool draining = false;
   int64_t drain_deadline = 0;
   io::Deadline drain_timer([](io::Deadline*) {});  // only wakes the loop at the drain deadline
@@ -117,19 +124,22 @@ void Worker::run() {
     // 3. Pick up a newly published snapshot; in-flight responses keep the old one alive.
     if (uint64_t g = store_.generation(); g != generation) {
       generation = g;
-      state.handler.set_snapshot(store_.current());
+      auto snap = store_.current();
+      state.connections.set_tls(snap->tls);  // new handshakes use the new certificates
+      state.handler.set_snapshot(std::move(snap));
     }
     // 4. Graceful stop: stop accepting, close idle connections, let the others finish.
     if (!draining && stop_requested_.load(std::memory_order_acquire)) {
       draining = true;
       drain_deadline = loop_->now_ms() + opts_.shutdown_timeout_ms;
       loop_->timers().arm(drain_timer, drain_deadline);
-      if (accepting_) io::cancel(*loop_, &accept_);
+      for (AcceptCompletion* a : {&accept_, &tls_accept_})
+        if (a->armed) io::cancel(*loop_, a);
       state.connections.drain();
     }
     if (draining) {
       if (loop_->now_ms() >= drain_deadline) state.connections.abort_all();
-      if (state.connections.live() == 0 && !accepting_ && state.log.idle()) break;
+      if (state.connections.live() == 0 && !accept_.armed && !tls_accept_.armed && state.log.idle()) break;
     }
   }
   loop_->timers().disarm(drain_timer);

@@ -20,7 +20,8 @@ namespace zs::server {
 
 class Worker {
  public:
-  Worker(unsigned index, const ServerOptions& opts, SnapshotStore& store, int listen_fd);
+  // `tls_listen_fd` is -1 when HTTPS is off.
+  Worker(unsigned index, const ServerOptions& opts, SnapshotStore& store, int listen_fd, int tls_listen_fd);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -38,7 +39,7 @@ class Worker {
 
  private:
   void run();
-  void arm_accept();
+  void arm_accept(bool secure);
   static void on_accept(io::Completion* c, int32_t res, uint32_t flags);
   static void on_wake(void* self);
 
@@ -46,6 +47,7 @@ class Worker {
   const ServerOptions& opts_;
   SnapshotStore& store_;
   int listen_fd_;
+  int tls_listen_fd_;
   std::unique_ptr<io::EventLoop> loop_;
   std::thread thread_;
   std::atomic<bool> stop_requested_{false};
@@ -53,8 +55,11 @@ class Worker {
   // Loop-thread state.
   struct AcceptCompletion : io::Completion {
     Worker* self;
-  } accept_{};
-  bool accepting_ = false;
+    bool secure;
+    bool armed = false;
+  };
+  AcceptCompletion accept_{};
+  AcceptCompletion tls_accept_{};
   struct State;
   State* state_ = nullptr;  // connections, handler, log: live only while run() runs
 };

@@ -24,6 +24,7 @@ SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")
 EXAMPLE_SITE = os.path.join(SOURCE_DIR, "examples", "site")
 
 LISTEN_RE = re.compile(rb"listening on http://([0-9.]+):(\d+) \((\d+) worker thread\(s\)\)")
+TLS_LISTEN_RE = re.compile(rb"listening on https://([0-9.]+):(\d+)")
 SANITIZER_RE = re.compile(rb"(AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:)")
 
 
@@ -52,6 +53,8 @@ class Server:
 
     def start(self, timeout=10):
         cmd = [BINARY, "--addr", "127.0.0.1:0", "--threads", str(self.threads)]
+        if "--cert" in self.args or "--cert-dir" in self.args:
+            cmd += ["--tls-addr", "127.0.0.1:0"]
         if not self.logging:
             cmd.append("--disable-request-logging")
         cmd += self.args + [self.site]
@@ -62,8 +65,10 @@ class Server:
         with self._lines:
             while True:
                 m = LISTEN_RE.search(self.stderr)
-                if m:
+                tls = TLS_LISTEN_RE.search(self.stderr)
+                if m and (tls or "--tls-addr" not in cmd):
                     self.port = int(m.group(2))
+                    self.tls_port = int(tls.group(2)) if tls else None
                     break
                 if self.proc.poll() is not None:
                     self._lines.release()

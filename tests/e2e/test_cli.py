@@ -23,6 +23,7 @@ class Cli(unittest.TestCase):
         for flag in ["--addr", "--threads", "--index", "--try-html", "--chunk-size", "--disable-request-logging",
                      "--reload-signal-file", "--header-timeout-ms", "--keepalive-timeout-ms", "--body-timeout-ms",
                      "--write-timeout-ms", "--shutdown-timeout-ms", "--max-request-body-kb", "--pack", "--manual",
+                     "--tls-addr", "--cert", "--key", "--cert-dir", "--allow-tls12",
                      "--help", "--version"]:
             self.assertIn(flag, out)
         self.assertIn("SIGHUP", out)
@@ -70,7 +71,11 @@ class Cli(unittest.TestCase):
             (("--threads", "0", "x.tar"), b"--threads: value must be greater than zero"),
             (("--threads", "two", "x.tar"), b"--threads: 'two' is not a number"),
             (("--addr",), b"--addr needs a value"),
-            (("--tls-addr", "127.0.0.1:0", "x.tar"), b"--tls-addr is not supported by this build"),
+            (("--plugin", "a.o", "x.tar"), b"--plugin is not supported by this build"),
+            (("--tls-addr", "127.0.0.1:0", "x.tar"), b"--tls-addr needs a certificate"),
+            (("--tls-addr", "127.0.0.1:0", "--cert", "c.pem", "x.tar"), b"--cert and --key must be given together"),
+            (("--tls-addr", "127.0.0.1:0", "--cert", "c", "--key", "k", "--cert-dir", "d", "x.tar"),
+             b"--cert-dir cannot be combined with --cert/--key"),
             (("a.tar", "b.tar"), b"unexpected argument 'b.tar'"),
             (("--try-html=yes", "x.tar"), b"--try-html takes no value"),
             (("--index", "../secret.html", "x.tar"), b"--index: '../secret.html' must be a plain file name"),

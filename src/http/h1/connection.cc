@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "io/block_pool.hh"
 #include "io/ops.hh"
 #include "io/task.hh"
+#include "tls/session.hh"
 
 namespace zs::http::h1 {
 namespace {
@@ -72,6 +74,19 @@ struct Buffer {
   size_t len = 0;
 };
 
+// Does the request's authority name the host the TLS client asked for (SNI)? Compares the host
+// part (port and IPv6 brackets stripped) case-insensitively.
+bool authority_matches(std::string_view authority, std::string_view sni) {
+  std::string_view host = authority;
+  if (host.starts_with("[")) {
+    size_t end = host.find(']');
+    host = end == std::string_view::npos ? host : host.substr(1, end - 1);
+  } else if (size_t colon = host.rfind(':'); colon != std::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  return iequals(host, sni);
+}
+
 void append_number(Buffer& b, uint64_t n) {
   char tmp[20];
   size_t i = sizeof tmp;
@@ -86,7 +101,7 @@ void append_number(Buffer& b, uint64_t n) {
 
 class Connection {
  public:
-  Connection(Connections& set, int fd, const sockaddr_storage& peer);
+  Connection(Connections& set, int fd, const sockaddr_storage& peer, bool secure);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -106,6 +121,7 @@ class Connection {
  private:
   enum class BodyOutcome { kDone, kTooLarge, kBad, kFailed };
 
+  io::Task<bool> handshake();
   io::Task<ParseResult> read_head(Parser& parser, RequestHead& head);
   io::Task<BodyOutcome> settle_body(const RequestHead& head, size_t head_len, size_t& buffered_body);
   io::Task<BodyOutcome> drain_chunked(size_t head_len, size_t& buffered_body);
@@ -122,7 +138,11 @@ class Connection {
   template <typename Consume>
   io::Task<bool> pump_body(Consume& consume);
   io::Task<bool> write_response(const RequestHead& head, const Response& res, bool keep_alive);
+  // Sends n bytes: through the TLS session when there is one, else straight to the socket.
   io::Task<bool> send_all(const char* p, size_t n);
+  io::Task<bool> send_raw(const char* p, size_t n);
+  io::Task<bool> flush_tls();
+  io::Task<int32_t> recv_ciphertext();
   io::Task<bool> send_with_pending(const char* extra, size_t n);
   io::Task<void> reject(uint16_t status, std::string_view reason);
   io::Task<void> linger();
@@ -130,9 +150,11 @@ class Connection {
   void serialize_head(const RequestHead* head, const Response& res, bool keep_alive);
   void log(const RequestHead* head, uint16_t status, uint64_t bytes);
 
-  // Receives into the loop's buffer ring; returns bytes (> 0), 0 on EOF, -errno on failure.
-  // On success `got` views the received bytes until recycle() of the returned op.
+  // Receives (and over TLS, decrypts) into `dst`; returns bytes (> 0), 0 on EOF, -errno.
   io::Task<int32_t> recv_into(Buffer& dst);
+  // pump_body's per-segment step: 1 body done, 0 failed, -1 more needed.
+  template <typename Consume>
+  int take_body(Consume& consume, std::string_view got);
 
   void arm(int64_t ms) { loop_.timers().arm(deadline_, loop_.now_ms() + ms); }
   void disarm() { loop_.timers().disarm(deadline_); }
@@ -155,6 +177,10 @@ class Connection {
   char peer_ip_[INET6_ADDRSTRLEN] = "-";
   uint16_t peer_port_ = 0;
   Response response_;
+  std::shared_ptr<const tls::Context> tls_ctx_;  // set for secure connections until the handshake
+  std::optional<tls::Session> tls_;
+  std::string tls_out_;               // ciphertext being sent
+  Buffer tls_plain_{set_.blocks_};    // decrypted body bytes (in_ must not move under a head)
   uint16_t chunked_error_ = 400;      // why drain_chunked() said kBad
   std::string_view chunked_reason_;
 };
@@ -162,8 +188,9 @@ class Connection {
 // ---------------------------------------------------------------------------------------------
 // Lifecycle
 
-Connection::Connection(Connections& set, int fd, const sockaddr_storage& peer)
+Connection::Connection(Connections& set, int fd, const sockaddr_storage& peer, bool secure)
     : set_(set), loop_(set.loop_), opts_(set.opts_), fd_(fd) {
+  if (secure) tls_ctx_ = set.tls_;
   deadline_.on_expire = &Connection::on_deadline;
   deadline_.conn = this;
   if (peer.ss_family == AF_INET) {
@@ -209,6 +236,7 @@ io::Task<void> Connection::close() {
 // The request loop
 
 io::Task<void> Connection::serve() {
+  if (tls_ctx_ != nullptr && !co_await handshake()) co_return;
   Parser parser(opts_.limits);
   RequestHead head;
   for (uint32_t served = 1;; ++served) {
@@ -227,8 +255,15 @@ io::Task<void> Connection::serve() {
     // 3. Ask the handler for a response.
     Response& res = response_;
     res.reset();
-    Request req{head, peer_ip_, peer_port_, false};
-    set_.handler_.handle(req, res);
+    Request req{head, peer_ip_, peer_port_, tls_.has_value()};
+    if (tls_ && !tls_->server_name().empty() && !authority_matches(head.authority, tls_->server_name())) {
+      // RFC 9110 §7.4 / the reference §3c: this connection was set up for another name.
+      res.status = 421;
+      res.add_header("Content-Type", "text/plain; charset=utf-8");
+      res.add_memory("Misdirected Request\n");
+    } else {
+      set_.handler_.handle(req, res);
+    }
 
     // 4. Write it. Keep-alive needs the client's consent, the handler's, and a running server.
     const bool keep = head.keep_alive && !res.close_connection && !set_.draining_ &&
@@ -251,6 +286,50 @@ io::Task<void> Connection::serve() {
       out_.release();
     }
   }
+}
+
+// The TLS handshake runs under the header timeout: a client that stalls in it is a slowloris.
+io::Task<bool> Connection::handshake() {
+  auto session = tls::Session::create(std::move(tls_ctx_));
+  if (!session) co_return false;
+  tls_.emplace(std::move(session).value());
+  expired_ = false;
+  arm(opts_.timeouts.header_ms);
+  for (;;) {
+    tls::HandshakeStatus st = tls_->handshake();
+    bool flushed = co_await flush_tls();  // our flight, or the alert that explains a failure
+    if (st == tls::HandshakeStatus::kDone && flushed) break;
+    if (st == tls::HandshakeStatus::kError || !flushed || expired_ || co_await recv_ciphertext() <= 0) {
+      disarm();
+      co_return false;
+    }
+  }
+  disarm();
+  co_return true;
+}
+
+io::Task<int32_t> Connection::recv_ciphertext() {
+  for (;;) {
+    if (aborted_) co_return -ECANCELED;
+    io::Recv op(loop_, fd_);
+    op.track(&pending_);  // a deadline or drain() cancels it while in flight
+    int32_t n = co_await op;
+    if (n == -ENOBUFS) {
+      co_await io::Yield{loop_};
+      if (expired_) co_return -ETIMEDOUT;
+      continue;
+    }
+    if (n > 0) tls_->feed({op.buffer(), static_cast<size_t>(n)});
+    op.recycle();
+    if (n == 0) tls_->feed_eof();
+    co_return n;
+  }
+}
+
+io::Task<bool> Connection::flush_tls() {
+  if (tls_->pending_output().empty()) co_return true;
+  tls_->swap_output(tls_out_);
+  co_return co_await send_raw(tls_out_.data(), tls_out_.size());
 }
 
 io::Task<ParseResult> Connection::read_head(Parser& parser, RequestHead& head) {
@@ -280,6 +359,20 @@ io::Task<ParseResult> Connection::read_head(Parser& parser, RequestHead& head) {
 }
 
 io::Task<int32_t> Connection::recv_into(Buffer& dst) {
+  while (tls_) {
+    dst.reserve_more(16 * 1024);  // one TLS record of plaintext
+    tls::ReadResult r = tls_->read({dst.data + dst.len, dst.cap - dst.len});
+    if (r.status == tls::ReadStatus::kData) {
+      dst.len += r.bytes;
+      co_return static_cast<int32_t>(r.bytes);
+    }
+    if (r.status == tls::ReadStatus::kClosed) co_return 0;
+    // Alerts and post-handshake messages (session tickets) may be waiting to go out.
+    bool flushed = co_await flush_tls();
+    if (r.status == tls::ReadStatus::kError || !flushed) co_return -EPROTO;
+    int32_t n = co_await recv_ciphertext();
+    if (n < 0) co_return n;
+  }
   for (;;) {
     if (aborted_) co_return -ECANCELED;
     io::Recv op(loop_, fd_);
@@ -304,11 +397,28 @@ io::Task<int32_t> Connection::recv_into(Buffer& dst) {
 // Request bodies
 
 template <typename Consume>
+int Connection::take_body(Consume& consume, std::string_view got) {
+  BodyStep step = consume(got);
+  if (step.done && step.used < got.size()) carry_.append(got.substr(step.used));
+  return step.done ? 1 : step.failed ? 0 : -1;
+}
+
+template <typename Consume>
 io::Task<bool> Connection::pump_body(Consume& consume) {
   expired_ = false;
   for (;;) {
     arm(opts_.timeouts.body_ms);  // without progress, not in total
     if (aborted_) break;
+    if (tls_) {
+      tls_plain_.len = 0;
+      int32_t n = co_await recv_into(tls_plain_);
+      if (n <= 0 || expired_) break;
+      if (int r = take_body(consume, tls_plain_.view()); r >= 0) {
+        disarm();
+        co_return r == 1;
+      }
+      continue;
+    }
     io::Recv op(loop_, fd_);
     op.track(&pending_);  // a deadline or drain() cancels it while in flight
     int32_t n = co_await op;
@@ -320,13 +430,11 @@ io::Task<bool> Connection::pump_body(Consume& consume) {
       op.recycle();
       break;
     }
-    std::string_view got(op.buffer(), static_cast<size_t>(n));
-    BodyStep step = consume(got);
-    if (step.done && step.used < got.size()) carry_.append(got.substr(step.used));
+    int r = take_body(consume, std::string_view(op.buffer(), static_cast<size_t>(n)));
     op.recycle();
-    if (step.done || step.failed) {
+    if (r >= 0) {
       disarm();
-      co_return step.done;
+      co_return r == 1;
     }
   }
   disarm();
@@ -433,7 +541,7 @@ io::Task<bool> Connection::write_response(const RequestHead& head, const Respons
     // chunk-size pieces after whatever out_ holds: one copy, and no read operations at all.
     const size_t chunk = opts_.chunk_size;
     for (const BodyPart& part : res.body()) {
-      if (part.kind == BodyPart::Kind::kFile && part.data != nullptr && part.length >= kDirectSendMin) {
+      if (part.kind == BodyPart::Kind::kFile && part.data != nullptr && part.length >= kDirectSendMin && !tls_) {
         for (uint64_t off = 0; off < part.length;) {
           size_t n = static_cast<size_t>(std::min<uint64_t>(part.length - off, chunk));
           if (!co_await send_with_pending(part.data + off, n)) co_return false;
@@ -503,6 +611,12 @@ io::Task<bool> Connection::send_with_pending(const char* extra, size_t n) {
 }
 
 io::Task<bool> Connection::send_all(const char* p, size_t n) {
+  if (!tls_) co_return co_await send_raw(p, n);
+  if (n != 0 && !tls_->write({p, n})) co_return false;
+  co_return co_await flush_tls();
+}
+
+io::Task<bool> Connection::send_raw(const char* p, size_t n) {
   expired_ = false;
   while (n > 0) {
     arm(opts_.timeouts.write_ms);  // a stalled reader gets write_ms without progress, in total
@@ -544,6 +658,10 @@ io::Task<void> Connection::reject(uint16_t status, std::string_view reason) {
 // for a moment, so unread input does not make the kernel reset the connection and destroy the
 // response we just sent before the client has read it.
 io::Task<void> Connection::linger() {
+  if (tls_) {
+    tls_->close_notify();
+    co_await flush_tls();
+  }
   io::prep_shutdown_write(loop_, fd_);
   in_.release();
   out_.release();
@@ -581,8 +699,8 @@ void Connection::log(const RequestHead* head, uint16_t status, uint64_t bytes) {
 // Connections
 
 namespace {
-io::Detached run_connection(Connections& set, int fd, sockaddr_storage peer) {
-  Connection conn(set, fd, peer);
+io::Detached run_connection(Connections& set, int fd, sockaddr_storage peer, bool secure) {
+  Connection conn(set, fd, peer, secure);
   co_await conn.serve();
   co_await conn.close();
 }
@@ -591,7 +709,9 @@ io::Detached run_connection(Connections& set, int fd, sockaddr_storage peer) {
 Connections::Connections(io::EventLoop& loop, Handler& handler, const ConnectionOptions& opts, AccessLog* log)
     : loop_(loop), handler_(handler), opts_(opts), log_(log) {}
 
-void Connections::serve(int fd, const sockaddr_storage& peer, socklen_t) { run_connection(*this, fd, peer); }
+void Connections::serve(int fd, const sockaddr_storage& peer, socklen_t, bool secure) {
+  run_connection(*this, fd, peer, secure);
+}
 
 void Connections::drain() {
   draining_ = true;

@@ -2,19 +2,22 @@
 // request head, settles the body, asks the Handler for a response, writes it, and loops while
 // keep-alive holds (RFC 9112 §9). Timeouts guard every wait. The worker owns one Connections
 // object per event loop; everything here runs on that loop's thread.
-// Not here: TLS (a later layer wraps the socket), HTTP/2, and what a response contains.
+// TLS connections run the same loop over a tls::Session (memory BIOs) instead of the raw socket.
+// Not here: HTTP/2, and what a response contains.
 #pragma once
 
 #include <sys/socket.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "http/access_log.hh"
 #include "http/h1/parser.hh"
 #include "http/request.hh"
 #include "io/block_pool.hh"
 #include "io/event_loop.hh"
+#include "tls/context.hh"
 
 namespace zs::http::h1 {
 
@@ -47,8 +50,12 @@ class Connections {
   Connections(const Connections&) = delete;
   Connections& operator=(const Connections&) = delete;
 
-  // Takes ownership of the accepted socket `fd` and starts serving it.
-  void serve(int fd, const sockaddr_storage& peer, socklen_t peer_len);
+  // Takes ownership of the accepted socket `fd` and starts serving it; `secure` connections
+  // begin with a TLS handshake using the context set by set_tls().
+  void serve(int fd, const sockaddr_storage& peer, socklen_t peer_len, bool secure = false);
+
+  // The TLS context new handshakes use (a reload swaps it; established sessions keep theirs).
+  void set_tls(std::shared_ptr<const tls::Context> ctx) { tls_ = std::move(ctx); }
 
   // Graceful stop: connections waiting for a request are closed now; the others finish the
   // request in progress, answer it with Connection: close, and close.
@@ -69,6 +76,7 @@ class Connections {
   Handler& handler_;
   ConnectionOptions opts_;
   AccessLog* log_;
+  std::shared_ptr<const tls::Context> tls_;
   Connection* head_ = nullptr;  // intrusive list of live connections
   size_t live_ = 0;
   bool draining_ = false;

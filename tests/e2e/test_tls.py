@@ -1,0 +1,181 @@
+"""HTTPS against the real binary with real clients (curl, openssl s_client): certificates picked
+by SNI from --cert-dir (exact names, a wildcard, the default), TLS 1.3 only unless
+--allow-tls12, resumption with a ticket, 421 on a Host that is not the SNI, byte-exact bodies
+(small and streamed), handshake timeout, malformed ClientHellos, and certificate reload."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import unittest
+
+import harness
+
+
+def make_cert(directory, name, sans):
+    key, cert = os.path.join(directory, name + ".key"), os.path.join(directory, name + ".pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "30", "-subj", "/CN=" + sans[0],
+                    "-addext", "subjectAltName=" + ",".join("DNS:" + s for s in sans)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def served_subject(port, servername=None, extra=()):
+    cmd = ["openssl", "s_client", "-connect", "127.0.0.1:%d" % port] + list(extra)
+    if servername:
+        cmd += ["-servername", servername]
+    out = subprocess.run(cmd, input=b"", capture_output=True, timeout=10)
+    return out.stdout.decode(errors="replace") + out.stderr.decode(errors="replace")
+
+
+def curl(port, name, path, *extra):
+    return subprocess.run(["curl", "-sS", "--http1.1", "--cacert", CA_BUNDLE, "--resolve", "%s:%d:127.0.0.1" % (name, port),
+                           "-o", "-", "-w", "\n%{http_code}", *extra, "https://%s:%d%s" % (name, port, path)],
+                          capture_output=True, timeout=10)
+
+
+CA_BUNDLE = None
+
+
+class Tls(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        global CA_BUNDLE
+        cls.tmp = harness.tempdir()
+        certs = os.path.join(cls.tmp.name, "certs")
+        os.makedirs(certs)
+        cls.pems = {}
+        for name, sans in [("a", ["a.test"]), ("b", ["b.test"]), ("wild", ["*.wild.test"]), ("default", ["default.test"])]:
+            cls.pems[name] = make_cert(certs, name, sans)
+        CA_BUNDLE = os.path.join(cls.tmp.name, "bundle.pem")
+        with open(CA_BUNDLE, "wb") as out:
+            for cert, _ in cls.pems.values():
+                with open(cert, "rb") as f:
+                    out.write(f.read())
+        site = os.path.join(cls.tmp.name, "site")
+        os.makedirs(site)
+        cls.big = os.urandom(1024 * 1024 + 3)
+        with open(os.path.join(site, "big.bin"), "wb") as f:
+            f.write(cls.big)
+        for root, _, files in os.walk(harness.EXAMPLE_SITE):
+            for name in files:
+                rel = os.path.relpath(os.path.join(root, name), harness.EXAMPLE_SITE)
+                os.makedirs(os.path.join(site, os.path.dirname(rel)), exist_ok=True)
+                with open(os.path.join(root, name), "rb") as src, open(os.path.join(site, rel), "wb") as dst:
+                    dst.write(src.read())
+        cls.tar = harness.pack(site, os.path.join(cls.tmp.name, "site.tar"))
+        cls.certs = certs
+        cls.server = harness.Server(cls.tar, "--cert-dir", certs, "--header-timeout-ms", "800", threads=2).start()
+        cls.port = cls.server.tls_port
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.tmp.cleanup()
+
+    def tearDown(self):
+        self.server.assert_alive()
+
+    def test_sni_selects_the_certificate(self):
+        for servername, want in [("a.test", "CN = a.test"), ("b.test", "CN = b.test"),
+                                 ("x.wild.test", "CN = *.wild.test"), ("unknown.test", "CN = default.test"),
+                                 (None, "CN = default.test")]:
+            out = served_subject(self.port, servername)
+            self.assertIn("subject=" + want, out.replace("subject= ", "subject="), servername)
+
+    def test_tls13_only_by_default(self):
+        self.assertIn("TLSv1.3", served_subject(self.port, "a.test"))
+        out = served_subject(self.port, "a.test", ["-tls1_2"])
+        self.assertIn("alert protocol version", out)
+
+    def test_example_site_byte_exact_over_https(self):
+        for root, _, files in os.walk(harness.EXAMPLE_SITE):
+            for name in files:
+                rel = "/" + os.path.relpath(os.path.join(root, name), harness.EXAMPLE_SITE)
+                r = curl(self.port, "a.test", rel)
+                body, _, code = r.stdout.rpartition(b"\n")
+                self.assertEqual(code, b"200", rel + r.stderr.decode())
+                with open(os.path.join(root, name), "rb") as f:
+                    self.assertEqual(body, f.read(), rel)
+
+    def test_large_body_and_range_over_https(self):
+        r = curl(self.port, "a.test", "/big.bin")
+        body, _, code = r.stdout.rpartition(b"\n")
+        self.assertEqual((code, body), (b"200", self.big))
+        r = curl(self.port, "a.test", "/big.bin", "-H", "Range: bytes=500000-600000")
+        body, _, code = r.stdout.rpartition(b"\n")
+        self.assertEqual((code, body), (b"206", self.big[500000:600001]))
+
+    def test_misdirected_request(self):
+        r = curl(self.port, "a.test", "/", "-H", "Host: b.test")
+        self.assertTrue(r.stdout.endswith(b"\n421"), r.stdout[-40:])
+        r = curl(self.port, "a.test", "/", "-H", "Host: A.TEST:443")
+        self.assertTrue(r.stdout.endswith(b"\n200"))
+
+    def test_keep_alive_over_tls(self):
+        r = curl(self.port, "a.test", "/robots.txt", "--next", "--cacert", CA_BUNDLE, "--resolve",
+                 "a.test:%d:127.0.0.1" % self.port, "https://a.test:%d/css/site.css" % self.port, "-v")
+        self.assertIn(b"Re-using existing connection", r.stderr)
+
+    def test_resumption_with_a_ticket(self):
+        sess = os.path.join(self.tmp.name, "sess.pem")
+        first = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % self.port, "-servername", "a.test",
+                                "-sess_out", sess, "-ign_eof"], input=b"GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n",
+                               capture_output=True, timeout=10)
+        self.assertIn(b"New, TLSv1.3", first.stdout)
+        second = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % self.port, "-servername", "a.test",
+                                 "-sess_in", sess], input=b"", capture_output=True, timeout=10)
+        self.assertIn(b"Reused, TLSv1.3", second.stdout)
+
+    def test_handshake_timeout_and_garbage(self):
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        start = time.monotonic()
+        self.assertEqual(s.recv(100), b"")  # silent client: cut off by the header timeout
+        self.assertLess(time.monotonic() - start, 3)
+        s.close()
+        for junk in [b"GET / HTTP/1.1\r\nHost: a.test\r\n\r\n", b"\x16\x03\x01\x00\x05hello", b"\x16\x03\x01\xff\xff" + b"A" * 300,
+                     b"\x00" * 1000]:
+            data, closed = harness.raw_exchange(self.port, junk, timeout=3)
+            self.assertTrue(closed, junk[:20])
+            self.assertFalse(data.startswith(b"HTTP/1.1 200"))
+        self.server.assert_fds_back()
+
+
+class TlsLifecycle(unittest.TestCase):
+    def test_tls12_allowed_on_request_and_certificate_reload(self):
+        with harness.tempdir() as tmp:
+            cert, key = make_cert(tmp, "one", ["one.test"])
+            tar = harness.pack(harness.EXAMPLE_SITE, os.path.join(tmp, "site.tar"))
+            server = harness.Server(tar, "--cert", cert, "--key", key, "--allow-tls12").start()
+            self.assertIn("TLSv1.2", served_subject(server.tls_port, "one.test", ["-tls1_2"]))
+            # A broken certificate is refused on reload; the old one keeps serving.
+            with open(cert, "wb") as f:
+                f.write(b"not a certificate\n")
+            server.signal(signal.SIGHUP)
+            server.wait_for_log(rb"reload failed, still serving the previous site: .*one\.pem")
+            self.assertIn("CN = one.test", served_subject(server.tls_port, "one.test"))
+            # A new certificate is picked up by the next handshake.
+            make_cert(tmp, "one", ["renewed.test"])
+            server.signal(signal.SIGHUP)
+            server.wait_for_log(rb"reloaded \d+ entries")
+            self.assertIn("CN = renewed.test", served_subject(server.tls_port, "renewed.test"))
+            server.stop()
+
+    def test_startup_errors(self):
+        with harness.tempdir() as tmp:
+            cert_a, key_a = make_cert(tmp, "a", ["a.test"])
+            cert_b, key_b = make_cert(tmp, "b", ["b.test"])
+            tar = harness.pack(harness.EXAMPLE_SITE, os.path.join(tmp, "site.tar"))
+            r = subprocess.run([harness.BINARY, "--addr", "127.0.0.1:0", "--tls-addr", "127.0.0.1:0",
+                                "--cert", cert_a, "--key", key_b, tar], capture_output=True, timeout=20)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn(b"does not match", r.stderr.lower().replace(b"doesn't", b"does not"))
+            r = subprocess.run([harness.BINARY, "--cert", cert_a, "--key", key_a, tar], capture_output=True, timeout=20)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn(b"--tls-addr is required when enabling TLS", r.stderr)
+
+
+if __name__ == "__main__":
+    harness.main()
