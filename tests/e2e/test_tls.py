@@ -6,6 +6,7 @@ by SNI from --cert-dir (exact names, a wildcard, the default), TLS 1.3 only unle
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import time
 import unittest
@@ -37,6 +38,21 @@ def curl(port, name, path, *extra):
 
 
 CA_BUNDLE = None
+
+
+def client_hello(server_name):
+    """The first flight of a real TLS 1.3 client (Python's ssl over memory BIOs)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    conn = ctx.wrap_bio(incoming, outgoing, server_hostname=server_name)
+    try:
+        conn.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    return outgoing.read()
 
 
 class Tls(unittest.TestCase):
@@ -135,6 +151,23 @@ class Tls(unittest.TestCase):
         self.assertEqual(s.recv(100), b"")  # silent client: cut off by the header timeout
         self.assertLess(time.monotonic() - start, 3)
         s.close()
+        # A client that sends a ClientHello and then stalls after the server's flight: the
+        # handshake deadline still holds once the server has written its flight.
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        s.sendall(client_hello("a.test"))
+        start = time.monotonic()
+        got = b""
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+        except ConnectionResetError:
+            pass
+        s.close()
+        self.assertTrue(got.startswith(b"\x16\x03\x03"), got[:10])  # the ServerHello flight came
+        self.assertLess(time.monotonic() - start, 3)              # then the deadline closed it
         for junk in [b"GET / HTTP/1.1\r\nHost: a.test\r\n\r\n", b"\x16\x03\x01\x00\x05hello", b"\x16\x03\x01\xff\xff" + b"A" * 300,
                      b"\x00" * 1000]:
             data, closed = harness.raw_exchange(self.port, junk, timeout=3)

@@ -617,25 +617,36 @@ io::Task<bool> Connection::send_all(const char* p, size_t n) {
 }
 
 io::Task<bool> Connection::send_raw(const char* p, size_t n) {
-  expired_ = false;
+  // A stalled reader gets write_ms without progress. Sends also happen inside other phases (a
+  // TLS handshake flight, a session ticket while waiting for a request): their deadline keeps
+  // counting, caps the write deadline, and is restored afterwards.
+  const int64_t outer = deadline_.armed() ? deadline_.expires_ms : -1;
+  if (outer < 0) expired_ = false;
+  bool ok = true;
   while (n > 0) {
-    arm(opts_.timeouts.write_ms);  // a stalled reader gets write_ms without progress, in total
-    if (aborted_) {
-      disarm();
-      co_return false;
+    int64_t at = loop_.now_ms() + opts_.timeouts.write_ms;
+    if (outer >= 0 && outer < at) at = outer;
+    loop_.timers().arm(deadline_, at);
+    if (aborted_ || expired_) {
+      ok = false;
+      break;
     }
     io::Send op(loop_, fd_, p, n);
     op.track(&pending_);  // a deadline or drain() cancels it while in flight
     int32_t w = co_await op;
     if (w <= 0 || expired_) {
-      disarm();
-      co_return false;
+      ok = false;
+      break;
     }
     p += w;
     n -= static_cast<size_t>(w);
   }
-  disarm();
-  co_return true;
+  if (outer >= 0) {
+    loop_.timers().arm(deadline_, outer);
+  } else {
+    disarm();
+  }
+  co_return ok;
 }
 
 io::Task<void> Connection::reject(uint16_t status, std::string_view reason) {
