@@ -85,12 +85,30 @@ TEST(H2Attack, HpackBombGets431AndTheNextRequestWorks) {
   wire += frame(NGHTTP2_CONTINUATION, kEndHeaders, 1, std::string_view(blk).substr(16'000));
   EXPECT_TRUE(c.send(wire));
   EXPECT_EQ(c.peer.statuses[1], 431);
+  EXPECT_NE(c.peer.data[1].find("header list too large"), std::string::npos) << c.peer.data[1];
   EXPECT_EQ(c.server.dispatched, 0u);
   // The decoder state survived: a request referencing the same table entry still decodes.
   std::string next = std::string("\x82\x87\x84", 3) + literal(":authority", "example.test") + "\xbe";
   EXPECT_TRUE(c.send(frame(NGHTTP2_HEADERS, kEndStream | kEndHeaders, 3, next)));
   EXPECT_EQ(c.peer.statuses[3], 200);
   EXPECT_EQ(c.server.dispatched, 1u);
+}
+
+TEST(H2Attack, AFewHugeFieldsGet431) {
+  Conn c;
+  Fields f = get_fields();
+  for (int i = 0; i < 3; ++i) f.push_back({"x-big" + std::to_string(i), std::string(30'000, 'v')});
+  const std::string blk = block(f);
+  std::string wire = frame(NGHTTP2_HEADERS, kEndStream, 1, std::string_view(blk).substr(0, 16'000));
+  for (size_t at = 16'000; at < blk.size(); at += 16'000) {
+    const bool last = at + 16'000 >= blk.size();
+    wire += frame(NGHTTP2_CONTINUATION, last ? kEndHeaders : 0, 1, std::string_view(blk).substr(at, 16'000));
+  }
+  EXPECT_TRUE(c.send(wire));
+  EXPECT_EQ(c.peer.statuses[1], 431);
+  EXPECT_NE(c.peer.data[1].find("header list too large"), std::string::npos) << c.peer.data[1];
+  c.send(c.get(3));
+  EXPECT_EQ(c.peer.statuses[3], 200);
 }
 
 TEST(H2Attack, TooManyFieldsGets431) {
