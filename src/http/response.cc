@@ -3,18 +3,9 @@
 
 #include <cstring>
 
-namespace zs::http {
+#include "http/token.hh"
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-    if (static_cast<unsigned>(x - 'A') < 26u) x |= 0x20;
-    if (static_cast<unsigned>(y - 'A') < 26u) y |= 0x20;
-    if (x != y) return false;
-  }
-  return true;
-}
+namespace zs::http {
 
 bool Response::add_header(std::string_view name, std::string_view value) {
   if (header_count_ == kMaxHeaders) return false;

@@ -86,6 +86,4 @@ inline bool status_has_no_body(uint16_t status) {
 // after the code and a space, which RFC 9112 §4 allows).
 std::string_view reason_phrase(uint16_t status);
 
-bool iequals(std::string_view a, std::string_view b);
-
 }  // namespace zs::http

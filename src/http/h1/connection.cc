@@ -17,6 +17,7 @@
 #include "base/assert.hh"
 #include "http/h1/chunked.hh"
 #include "http/response.hh"
+#include "http/token.hh"
 #include "io/block_pool.hh"
 #include "io/ops.hh"
 #include "io/task.hh"

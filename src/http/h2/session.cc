@@ -12,6 +12,7 @@
 
 #include "base/assert.hh"
 #include "http/response.hh"
+#include "http/token.hh"
 
 namespace zs::http::h2 {
 
