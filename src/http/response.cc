@@ -1,6 +1,7 @@
 // Implementation of response.hh.
 #include "http/response.hh"
 
+#include <charconv>
 #include <cstring>
 
 #include "http/token.hh"
@@ -61,12 +62,8 @@ std::string_view Response::keep(std::string_view s) {
 
 std::string_view Response::keep_number(uint64_t n) {
   char buf[20];
-  size_t i = sizeof buf;
-  do {
-    buf[--i] = static_cast<char>('0' + n % 10);
-    n /= 10;
-  } while (n != 0);
-  return keep({buf + i, sizeof buf - i});
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+  return keep({buf, static_cast<size_t>(end - buf)});
 }
 
 void Response::clear_body_and_headers() {

@@ -193,6 +193,20 @@ def raw_exchange(port, data, timeout=3.0, split=None, shut_write=False):
         s.close()
 
 
+def read_until_close(sock, initial=b""):
+    """Reads from `sock` until the server closes it (or resets it); returns everything read."""
+    data = bytearray(initial)
+    while True:
+        try:
+            chunk = sock.recv(1 << 20)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
+
+
 def parse_responses(data):
     """Splits a byte stream into (status, headers dict (lower-case), body) tuples. Bodies are
     delimited by Content-Length (no body for 1xx/204/304 or when absent)."""

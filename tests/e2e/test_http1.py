@@ -127,12 +127,7 @@ class Http1(unittest.TestCase):
         first = s.recv(4096)
         self.assertEqual(first, b"HTTP/1.1 100 Continue\r\n\r\n")
         s.sendall(b"hello" + FOLLOW)
-        data = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
+        data = harness.read_until_close(s)
         s.close()
         self.assertEqual(self.statuses(data), [405, 200])
         # The same for a chunked upload.
@@ -140,12 +135,7 @@ class Http1(unittest.TestCase):
         s.sendall(b"POST /small.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n")
         self.assertEqual(s.recv(4096), b"HTTP/1.1 100 Continue\r\n\r\n")
         s.sendall(b"5\r\nhello\r\n0\r\n\r\n" + FOLLOW)
-        data = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
+        data = harness.read_until_close(s)
         s.close()
         self.assertEqual(self.statuses(data), [405, 200])
         data, _ = harness.raw_exchange(self.port, b"GET / HTTP/1.1\r\nHost: x\r\nExpect: 101-wait\r\n\r\n")

@@ -154,12 +154,7 @@ class Reload(unittest.TestCase):
             time.sleep(0.2)
             with self.assertRaises(OSError):
                 socket.create_connection(("127.0.0.1", server.port), timeout=2).recv(1)
-            data = first
-            while True:
-                chunk = s.recv(1 << 20)
-                if not chunk:
-                    break
-                data += chunk
+            data = harness.read_until_close(s, first)
             s.close()
             # The whole body arrives, then the server closes (it is stopping: no keep-alive).
             head, _, body = data.partition(b"\r\n\r\n")
@@ -191,11 +186,7 @@ class Reload(unittest.TestCase):
             s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
             data = s.recv(4096)
             os.truncate(live, 1024 * 1024)
-            while True:
-                chunk = s.recv(1 << 20)
-                if not chunk:
-                    break
-                data += chunk
+            data = harness.read_until_close(s, data)
             s.close()
             head, _, body = data.partition(b"\r\n\r\n")
             self.assertIn(b"Content-Length: %d" % len(blob), head)

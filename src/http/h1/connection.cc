@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -90,12 +91,8 @@ bool authority_matches(std::string_view authority, std::string_view sni) {
 
 void append_number(Buffer& b, uint64_t n) {
   char tmp[20];
-  size_t i = sizeof tmp;
-  do {
-    tmp[--i] = static_cast<char>('0' + n % 10);
-    n /= 10;
-  } while (n != 0);
-  b.append({tmp + i, sizeof tmp - i});
+  auto [end, ec] = std::to_chars(tmp, tmp + sizeof tmp, n);
+  b.append({tmp, static_cast<size_t>(end - tmp)});
 }
 
 }  // namespace
