@@ -6,13 +6,19 @@
 #include "ebpf/interpreter.hh"
 
 #include <cstring>
+#include <type_traits>
 
 #include "base/assert.hh"
 
 namespace zs::ebpf {
 namespace {
 
-uint64_t alu64(uint8_t op, uint64_t dst, uint64_t src, int16_t offset) {
+// One ALU operation at the width of U (uint64_t for ALU64, uint32_t for ALU32; the caller
+// zero-extends). offset 1 selects the signed div/mod forms; on MOV it is a sign-extension width.
+template <typename U>
+U alu(uint8_t op, U dst, U src, int16_t offset) {
+  using S = std::make_signed_t<U>;
+  constexpr U kShiftMask = sizeof(U) * 8 - 1;
   const bool sign = offset == 1;
   switch (op) {
     case kAluAdd: return dst + src;
@@ -21,56 +27,25 @@ uint64_t alu64(uint8_t op, uint64_t dst, uint64_t src, int16_t offset) {
     case kAluDiv:
       if (src == 0) return 0;
       if (!sign) return dst / src;
-      if (static_cast<int64_t>(src) == -1) return 0 - dst;  // INT64_MIN / -1 = INT64_MIN
-      return static_cast<uint64_t>(static_cast<int64_t>(dst) / static_cast<int64_t>(src));
+      if (static_cast<S>(src) == -1) return U{0} - dst;  // INT_MIN / -1 = INT_MIN
+      return static_cast<U>(static_cast<S>(dst) / static_cast<S>(src));
     case kAluMod:
       if (src == 0) return dst;
       if (!sign) return dst % src;
-      if (static_cast<int64_t>(src) == -1) return 0;
-      return static_cast<uint64_t>(static_cast<int64_t>(dst) % static_cast<int64_t>(src));
+      if (static_cast<S>(src) == -1) return 0;
+      return static_cast<U>(static_cast<S>(dst) % static_cast<S>(src));
     case kAluOr: return dst | src;
     case kAluAnd: return dst & src;
     case kAluXor: return dst ^ src;
-    case kAluLsh: return dst << (src & 63);
-    case kAluRsh: return dst >> (src & 63);
-    case kAluArsh: return static_cast<uint64_t>(static_cast<int64_t>(dst) >> (src & 63));
-    case kAluMov:
-      if (offset == 8) return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int8_t>(src)));
-      if (offset == 16) return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int16_t>(src)));
-      if (offset == 32) return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(src)));
+    case kAluLsh: return dst << (src & kShiftMask);
+    case kAluRsh: return dst >> (src & kShiftMask);
+    case kAluArsh: return static_cast<U>(static_cast<S>(dst) >> (src & kShiftMask));
+    case kAluMov:  // MOVSX: sign-extend the low 8/16/32 bits (32 is the identity for ALU32)
+      if (offset == 8) return static_cast<U>(static_cast<S>(static_cast<int8_t>(src)));
+      if (offset == 16) return static_cast<U>(static_cast<S>(static_cast<int16_t>(src)));
+      if (offset == 32) return static_cast<U>(static_cast<S>(static_cast<int32_t>(src)));
       return src;
-    case kAluNeg: return 0 - dst;
-    default: return dst;
-  }
-}
-
-uint32_t alu32(uint8_t op, uint32_t dst, uint32_t src, int16_t offset) {
-  const bool sign = offset == 1;
-  switch (op) {
-    case kAluAdd: return dst + src;
-    case kAluSub: return dst - src;
-    case kAluMul: return dst * src;
-    case kAluDiv:
-      if (src == 0) return 0;
-      if (!sign) return dst / src;
-      if (static_cast<int32_t>(src) == -1) return 0u - dst;
-      return static_cast<uint32_t>(static_cast<int32_t>(dst) / static_cast<int32_t>(src));
-    case kAluMod:
-      if (src == 0) return dst;
-      if (!sign) return dst % src;
-      if (static_cast<int32_t>(src) == -1) return 0;
-      return static_cast<uint32_t>(static_cast<int32_t>(dst) % static_cast<int32_t>(src));
-    case kAluOr: return dst | src;
-    case kAluAnd: return dst & src;
-    case kAluXor: return dst ^ src;
-    case kAluLsh: return dst << (src & 31);
-    case kAluRsh: return dst >> (src & 31);
-    case kAluArsh: return static_cast<uint32_t>(static_cast<int32_t>(dst) >> (src & 31));
-    case kAluMov:
-      if (offset == 8) return static_cast<uint32_t>(static_cast<int32_t>(static_cast<int8_t>(src)));
-      if (offset == 16) return static_cast<uint32_t>(static_cast<int32_t>(static_cast<int16_t>(src)));
-      return src;
-    case kAluNeg: return 0u - dst;
+    case kAluNeg: return U{0} - dst;
     default: return dst;
   }
 }
@@ -237,10 +212,10 @@ Interpreter::Stop Interpreter::run(uint64_t& budget) {
           dst = byte_swap(op, dst, i.imm);
         } else if (cls == kClassAlu64) {
           uint64_t src = uses_src_reg(op) ? regs_[i.src()] : static_cast<uint64_t>(static_cast<int64_t>(i.imm));
-          dst = alu64(alu_op(op), dst, src, i.offset);
+          dst = alu<uint64_t>(alu_op(op), dst, src, i.offset);
         } else {
           uint32_t src = uses_src_reg(op) ? static_cast<uint32_t>(regs_[i.src()]) : static_cast<uint32_t>(i.imm);
-          dst = alu32(alu_op(op), static_cast<uint32_t>(dst), src, i.offset);
+          dst = alu<uint32_t>(alu_op(op), static_cast<uint32_t>(dst), src, i.offset);
         }
         ++pc_;
         break;
