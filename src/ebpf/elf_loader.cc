@@ -71,6 +71,14 @@ class Loader {
   Result<void> parse_symbols();
   Result<void> layout(const Limits& limits);
   Result<void> relocate();
+  // One Elf64_Rel entry of `rel`, with the "section X offset N" prefix its errors carry.
+  struct Relocation {
+    uint64_t offset;
+    uint32_t type;
+    uint64_t symbol;
+    std::string where;
+  };
+  Result<Relocation> read_relocation(const Section& rel, uint64_t index, const std::string& where_base) const;
   Result<void> relocate_code(const Section& rel, Section& target);
   Result<void> relocate_data(const Section& rel, Section& target);
   Result<uint64_t> data_address(const Symbol& sym, uint64_t addend, const std::string& where) const;
@@ -216,15 +224,21 @@ Result<uint64_t> Loader::data_address(const Symbol& sym, uint64_t addend,
   return image_.rodata_addr + *s.data_offset + off;
 }
 
+Result<Loader::Relocation> Loader::read_relocation(const Section& rel, uint64_t index,
+                                                   const std::string& where_base) const {
+  uint64_t r_offset, r_info;
+  if (!read(rel.offset + index * 16, r_offset) || !read(rel.offset + index * 16 + 8, r_info))
+    return Error(where_base + ": truncated relocation");
+  return Relocation{r_offset, static_cast<uint32_t>(r_info), r_info >> 32,
+                    where_base + " offset " + std::to_string(r_offset)};
+}
+
 Result<void> Loader::relocate_code(const Section& rel, Section& target) {
   const std::string where_base = "section " + target.name;
   for (uint64_t k = 0; k < rel.size / 16; ++k) {
-    uint64_t r_offset, r_info;
-    if (!read(rel.offset + k * 16, r_offset) || !read(rel.offset + k * 16 + 8, r_info))
-      return Error(where_base + ": truncated relocation");
-    const auto type = static_cast<uint32_t>(r_info);
-    const uint64_t symi = r_info >> 32;
-    const std::string where = where_base + " offset " + std::to_string(r_offset);
+    auto entry = read_relocation(rel, k, where_base);
+    if (!entry) return entry.error();
+    const auto [r_offset, type, symi, where] = std::move(entry).value();
     if (type == kRNone) continue;
     if (r_offset % kInsnSize != 0 || r_offset >= target.size)
       return Error(where + ": relocation outside the code");
@@ -270,12 +284,9 @@ Result<void> Loader::relocate_code(const Section& rel, Section& target) {
 Result<void> Loader::relocate_data(const Section& rel, Section& target) {
   const std::string where_base = "section " + target.name;
   for (uint64_t k = 0; k < rel.size / 16; ++k) {
-    uint64_t r_offset, r_info;
-    if (!read(rel.offset + k * 16, r_offset) || !read(rel.offset + k * 16 + 8, r_info))
-      return Error(where_base + ": truncated relocation");
-    const auto type = static_cast<uint32_t>(r_info);
-    const uint64_t symi = r_info >> 32;
-    const std::string where = where_base + " offset " + std::to_string(r_offset);
+    auto entry = read_relocation(rel, k, where_base);
+    if (!entry) return entry.error();
+    const auto [r_offset, type, symi, where] = std::move(entry).value();
     if (type == kRNone) continue;
     const unsigned width = type == kRAbs64 ? 8 : type == kRAbs32 ? 4 : 0;
     if (width == 0) return Error(where + ": unsupported data relocation type " + std::to_string(type));
