@@ -54,6 +54,10 @@ const std::vector<Flag>& flags() {
        [](Invocation& inv, std::string_view v) -> Result<void> { inv.serve.tls.cert_dir = v; return {}; }},
       {"allow-tls12", "", "also accept TLS 1.2 clients (ECDHE with AEAD ciphers only)",
        [](Invocation& inv, std::string_view) -> Result<void> { inv.serve.tls.allow_tls12 = true; return {}; }},
+      number_flag("h2-stream-window-kb", "KB", "HTTP/2 per-stream receive window (default 512)", 1u << 21,
+                  [](Invocation& inv, uint64_t n) { inv.serve.connection.h2.stream_window = static_cast<uint32_t>(n * 1024); }),
+      number_flag("h2-connection-window-kb", "KB", "HTTP/2 connection receive window (default 1024)", 1u << 21,
+                  [](Invocation& inv, uint64_t n) { inv.serve.connection.h2.connection_window = static_cast<uint32_t>(n * 1024); }),
       number_flag("threads", "N", "worker threads, each with its own io_uring loop and listener (default: number of CPUs)", 1024,
                   [](Invocation& inv, uint64_t n) { inv.serve.threads = static_cast<unsigned>(n); }),
       {"index", "NAME", "directory index document, a plain file name (default index.html)",
@@ -83,7 +87,10 @@ const std::vector<Flag>& flags() {
       number_flag("shutdown-timeout-ms", "MS", "on SIGTERM, time in-flight requests get to finish (default 10000)", 3'600'000,
                   [](Invocation& inv, uint64_t n) { inv.serve.shutdown_timeout_ms = static_cast<int64_t>(n); }),
       number_flag("max-request-body-kb", "KB", "largest request body accepted; larger ones get 413 (default 1024)", 1u << 30,
-                  [](Invocation& inv, uint64_t n) { inv.serve.connection.max_request_body = n * 1024; }),
+                  [](Invocation& inv, uint64_t n) {
+                    inv.serve.connection.max_request_body = n * 1024;
+                    inv.serve.connection.h2.max_request_body = n * 1024;
+                  }),
       {"pack", "DIR", "write a site tarball of DIR to stdout (deterministic: sorted entries) and exit",
        [](Invocation& inv, std::string_view v) -> Result<void> { inv.command = Command::kPack; inv.pack_dir = v; return {}; }},
       {"manual", "", "print the user manual and exit",
@@ -104,7 +111,7 @@ constexpr std::string_view kNotYet[] = {
     "enable-https-proxy-protocol", "disable-ns-isolation", "enable-netns-isolation",
     "preempt-timer-interval-ms", "sqpoll-idle-ms", "max-buffered-body-size-kb",
     "max-request-external-memory-footprint-kb", "max-rate-limit-buckets",
-    "script-code-size-limit-kb", "h2-stream-window-kb", "h2-connection-window-kb",
+    "script-code-size-limit-kb",
     "validate-hostnames", "ebpf-compiler", "dump-sdk", "caddy", "caddy-compile", "adapt-caddyfile",
     "gen-ech-key"};
 

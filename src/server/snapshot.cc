@@ -23,7 +23,7 @@ Result<std::shared_ptr<const tls::Context>> load_tls(const TlsOptions& opts,
   if (!certs) return certs.error();
   tls::ContextOptions copts;
   copts.allow_tls12 = opts.allow_tls12;
-  copts.alpn = {"http/1.1"};  // HTTP/2 is offered once the server speaks it
+  copts.alpn = {"h2", "http/1.1"};
   copts.ticket_keys = std::move(keys);
   return tls::Context::build(*certs, std::move(copts));
 }

@@ -28,6 +28,8 @@ namespace zs::http::h1 {
 namespace {
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr std::string_view kH2PrefaceLine = "PRI * HTTP/2.0\r\n";
+constexpr int64_t kGoawayAckMs = 1'000;  // wait for the shutdown PING's ACK (double GOAWAY)
 constexpr size_t kHeadReserve = 8 * 1024;     // output room reserved for a response head
 constexpr size_t kLingerBytes = 256 * 1024;   // discarded at most while lingering on close
 constexpr int64_t kLingerMs = 2'000;
@@ -120,6 +122,8 @@ class Connection {
   enum class BodyOutcome { kDone, kTooLarge, kBad, kFailed };
 
   io::Task<bool> handshake();
+  io::Task<void> serve_h2();
+  void handle(const RequestHead& head, Response& res);
   io::Task<ParseResult> read_head(Parser& parser, RequestHead& head);
   io::Task<BodyOutcome> settle_body(const RequestHead& head, size_t head_len, size_t& buffered_body);
   io::Task<BodyOutcome> drain_chunked(size_t head_len, size_t& buffered_body);
@@ -168,6 +172,7 @@ class Connection {
   io::Completion* pending_ = nullptr;  // the operation a deadline or drain() would cancel
   bool expired_ = false;
   bool aborted_ = false;               // abort_all(): no new I/O may start
+  bool h2_ = false;                    // serve_h2() runs this connection
   bool idle_ = true;                   // waiting for the first byte of a request
   Buffer in_{set_.blocks_};             // unconsumed received bytes
   Buffer out_{set_.blocks_};            // response bytes not yet sent
@@ -215,7 +220,8 @@ void Connection::on_deadline(io::Deadline* d) {
 }
 
 void Connection::on_drain() {
-  if (idle_ && pending_ != nullptr) io::cancel(loop_, pending_);
+  // An HTTP/2 connection is always woken: it answers a drain with GOAWAY and finishes its streams.
+  if ((idle_ || h2_) && pending_ != nullptr) io::cancel(loop_, pending_);
 }
 
 void Connection::on_abort() {
@@ -235,11 +241,16 @@ io::Task<void> Connection::close() {
 
 io::Task<void> Connection::serve() {
   if (tls_ctx_ != nullptr && !co_await handshake()) co_return;
+  if (tls_ && tls_->alpn() == "h2") co_return co_await serve_h2();
   Parser parser(opts_.limits);
   RequestHead head;
   for (uint32_t served = 1;; ++served) {
     // 1. Read and parse a request head (keep-alive timeout while idle, then the header timeout).
     ParseResult pr = co_await read_head(parser, head);
+    // HTTP/2 with prior knowledge (RFC 9113 §3.3): the preface's first line parses as an
+    // HTTP/2.0 request (505); if it opens the connection, the connection speaks h2.
+    if (pr.status == ParseStatus::kError && served == 1 && in_.view().starts_with(kH2PrefaceLine))
+      co_return co_await serve_h2();
     if (pr.status == ParseStatus::kError) co_return co_await reject(pr.http_status, pr.reason);
     if (pr.status != ParseStatus::kDone) co_return;  // EOF, timeout, drain or I/O error
 
@@ -253,15 +264,7 @@ io::Task<void> Connection::serve() {
     // 3. Ask the handler for a response.
     Response& res = response_;
     res.reset();
-    Request req{head, peer_ip_, peer_port_, tls_.has_value()};
-    if (tls_ && !tls_->server_name().empty() && !authority_matches(head.authority, tls_->server_name())) {
-      // RFC 9110 §7.4 / the reference §3c: this connection was set up for another name.
-      res.status = 421;
-      res.add_header("Content-Type", "text/plain; charset=utf-8");
-      res.add_memory("Misdirected Request\n");
-    } else {
-      set_.handler_.handle(req, res);
-    }
+    handle(head, res);
 
     // 4. Write it. Keep-alive needs the client's consent, the handler's, and a running server.
     const bool keep = head.keep_alive && !res.close_connection && !set_.draining_ &&
@@ -282,6 +285,99 @@ io::Task<void> Connection::serve() {
     if (in_.len == 0) {
       in_.release();  // idle connections hold no buffers
       out_.release();
+    }
+  }
+}
+
+// Asks the handler, unless the request names another host than this TLS connection's SNI.
+void Connection::handle(const RequestHead& head, Response& res) {
+  if (tls_ && !tls_->server_name().empty() && !authority_matches(head.authority, tls_->server_name())) {
+    // RFC 9110 §7.4 / the reference §3c: this connection was set up for another name.
+    res.status = 421;
+    res.add_header("Content-Type", "text/plain; charset=utf-8");
+    res.add_memory("Misdirected Request\n");
+    return;
+  }
+  Request req{head, peer_ip_, peer_port_, tls_.has_value()};
+  set_.handler_.handle(req, res);
+}
+
+// HTTP/2: the session turns bytes into requests and responses into bytes; this loop moves bytes
+// and runs the handler, in the order session.hh prescribes: feed, cancelled streams, requests,
+// file reads, output, then read more while the session wants input.
+io::Task<void> Connection::serve_h2() {
+  auto created = h2::Session::create(opts_.h2);
+  if (!created) co_return;
+  h2_ = true;
+  h2::Session& session = **created;
+  bool shutting_down = false;
+  bool final_goaway = false;
+  std::string log_line;
+  if (in_.len != 0 && !session.feed({in_.data, in_.len})) co_return;  // the preface, already read
+  in_.len = 0;
+  for (;;) {
+    while (auto id = session.next_cancelled()) session.release(*id);
+    while (auto req = session.next_request()) {
+      Response* res = session.response(req->stream_id);
+      if (res == nullptr) continue;
+      handle(*req->head, *res);
+      const uint16_t status = res->status;
+      const uint64_t bytes = req->head->method == Method::kHead || status_has_no_body(status) ? 0 : res->content_length();
+      if (!session.submit(req->stream_id, loop_.http_date())) co_return;
+      if (set_.log_ != nullptr) {
+        log_line.assign(req->head->method_token).append(" ").append(req->head->target).append(" HTTP/2.0");
+        set_.log_->record(peer_ip_, log_line, status, bytes);
+      }
+    }
+    bool read_file = false;
+    while (auto rd = session.next_file_read()) {
+      io::ReadAt op(loop_, rd->fd, rd->dest, rd->length, rd->offset);
+      int32_t n = co_await op;
+      session.complete_file_read(rd->stream_id, n);
+      read_file = true;
+    }
+    if (set_.draining_ && !shutting_down) {
+      shutting_down = true;
+      session.begin_shutdown();  // GOAWAY: streams in flight finish, no new ones
+    }
+    std::span<const char> out = session.pending_output();
+    if (!out.empty()) {
+      if (!co_await send_all(out.data(), out.size())) co_return;
+      session.consume_output(out.size());
+      continue;  // sending may have let the session produce more
+    }
+    if (read_file) continue;
+    if (session.finished()) co_return;
+    if (!session.want_read()) {
+      if (session.open_streams() == 0) co_return;
+      co_await io::Yield{loop_};  // waiting for our own output to drain
+      continue;
+    }
+    // Idle (no stream open) waits get the keep-alive timeout, others the body timeout. After the
+    // first GOAWAY the client gets kGoawayAckMs to acknowledge our PING; then the final GOAWAY
+    // goes out anyway (a client need not answer once it has seen a GOAWAY).
+    idle_ = session.open_streams() == 0;
+    expired_ = false;
+    const bool awaiting_ack = shutting_down && !final_goaway;
+    arm(awaiting_ack ? kGoawayAckMs : idle_ ? opts_.timeouts.keepalive_ms : opts_.timeouts.body_ms);
+    int32_t n = co_await recv_into(in_);
+    disarm();
+    idle_ = false;
+    if (n <= 0) {
+      if (set_.draining_ && !shutting_down) continue;  // drain() woke us: say GOAWAY first
+      if (awaiting_ack && expired_ && !aborted_) {
+        session.finish_shutdown();
+        final_goaway = true;
+        continue;
+      }
+      co_return;
+    }
+    bool fed = static_cast<bool>(session.feed({in_.data, in_.len}));
+    in_.len = 0;
+    if (!fed) {  // connection error: nghttp2 queued a GOAWAY, send it and close
+      std::span<const char> last = session.pending_output();
+      if (!last.empty()) co_await send_all(last.data(), last.size());
+      co_return;
     }
   }
 }

@@ -3,7 +3,8 @@
 // keep-alive holds (RFC 9112 §9). Timeouts guard every wait. The worker owns one Connections
 // object per event loop; everything here runs on that loop's thread.
 // TLS connections run the same loop over a tls::Session (memory BIOs) instead of the raw socket.
-// Not here: HTTP/2, and what a response contains.
+// A connection that negotiates h2 (ALPN) or opens with the HTTP/2 preface is handed to an
+// h2::Session instead (serve_h2). Not here: what a response contains.
 #pragma once
 
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 
 #include "http/access_log.hh"
 #include "http/h1/parser.hh"
+#include "http/h2/session.hh"
 #include "http/request.hh"
 #include "io/block_pool.hh"
 #include "io/event_loop.hh"
@@ -38,6 +40,8 @@ struct ConnectionOptions {
   size_t chunk_size = 64 * 1024;
   // At most this many requests per connection; the last response carries Connection: close.
   uint32_t max_requests_per_connection = 10'000;
+  // HTTP/2 (ALPN h2 over TLS, or prior knowledge on plain connections): windows and limits.
+  h2::Settings h2;
 };
 
 class Connection;
