@@ -40,7 +40,8 @@ def pack(directory, out_path):
 class Server:
     """A running zeroserve. Use as a context manager or call start()/stop()."""
 
-    def __init__(self, site, *args, threads=1, logging=False):
+    def __init__(self, site, *args, threads=1, logging=False, env=None):
+        self.env = env
         self.site = site
         self.args = list(args)
         self.threads = threads
@@ -58,7 +59,12 @@ class Server:
         if not self.logging:
             cmd.append("--disable-request-logging")
         cmd += self.args + [self.site]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env = None
+        if self.env:
+            env = dict(os.environ)
+            env.update(self.env)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     env=env)
         self._reader = threading.Thread(target=self._drain_stderr, daemon=True)
         self._reader.start()
         deadline = time.monotonic() + timeout
