@@ -237,6 +237,19 @@ def parse_responses(data):
     return out
 
 
+class ServerTestCase(unittest.TestCase):
+    """Base for test classes that share one server: setUpClass sets cls.server (a started Server)
+    and cls.tmp (a tempdir()); every test checks the server survived, and the class stops it."""
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.tmp.cleanup()
+
+    def tearDown(self):
+        self.server.assert_alive()
+
+
 def main():
     """Parses --binary and runs the calling module's unittest tests."""
     global BINARY

@@ -22,7 +22,7 @@ def curl(*args):
     return subprocess.run(["curl", "-sS", *args], capture_output=True, timeout=30)
 
 
-class H2(unittest.TestCase):
+class H2(harness.ServerTestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = harness.tempdir()
@@ -42,14 +42,6 @@ class H2(unittest.TestCase):
         cls.tar = harness.pack(site, os.path.join(d, "site.tar"))
         cls.server = harness.Server(cls.tar, "--cert", cls.cert, "--key", os.path.join(d, "key.pem"),
                                     "--h2-stream-window-kb", "64", threads=2).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        cls.tmp.cleanup()
-
-    def tearDown(self):
-        self.server.assert_alive()
 
     def https(self, path, *extra):
         port = self.server.tls_port

@@ -14,7 +14,7 @@ GET = b"GET /small.txt HTTP/1.1\r\nHost: x\r\n\r\n"
 FOLLOW = b"GET /small.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
 
 
-class Http1(unittest.TestCase):
+class Http1(harness.ServerTestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = harness.tempdir()
@@ -29,14 +29,6 @@ class Http1(unittest.TestCase):
                                     "--body-timeout-ms", "700", "--write-timeout-ms", "700",
                                     "--max-request-body-kb", "64", threads=2).start()
         cls.port = cls.server.port
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        cls.tmp.cleanup()
-
-    def tearDown(self):
-        self.server.assert_alive()
 
     def statuses(self, data):
         return [r[0] for r in harness.parse_responses(data)]

@@ -26,18 +26,13 @@ def request(port, method, path, headers=None):
     return r.status, {k.lower(): v for k, v in r.getheaders()}, body
 
 
-class ExampleSite(unittest.TestCase):
+class ExampleSite(harness.ServerTestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = harness.tempdir()
         cls.tar = harness.pack(harness.EXAMPLE_SITE, os.path.join(cls.tmp.name, "site.tar"))
         cls.server = harness.Server(cls.tar, "--try-html").start()
         cls.port = cls.server.port
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        cls.tmp.cleanup()
 
     def example_files(self):
         for root, _, files in os.walk(harness.EXAMPLE_SITE):
@@ -134,7 +129,7 @@ class ExampleSite(unittest.TestCase):
                                  {"If-None-Match": '"other"', "If-Modified-Since": lm})[0], 200)
 
 
-class Ranges(unittest.TestCase):
+class Ranges(harness.ServerTestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = harness.tempdir()
@@ -152,11 +147,6 @@ class Ranges(unittest.TestCase):
         cls.tar = harness.pack(site, os.path.join(cls.tmp.name, "site.tar"))
         cls.server = harness.Server(cls.tar, "--chunk-size", "4096").start()
         cls.port = cls.server.port
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        cls.tmp.cleanup()
 
     def test_large_file_streams_byte_exact(self):
         status, h, body = request(self.port, "GET", "/big.bin")

@@ -55,7 +55,7 @@ def client_hello(server_name):
     return outgoing.read()
 
 
-class Tls(unittest.TestCase):
+class Tls(harness.ServerTestCase):
     @classmethod
     def setUpClass(cls):
         global CA_BUNDLE
@@ -85,14 +85,6 @@ class Tls(unittest.TestCase):
         cls.certs = certs
         cls.server = harness.Server(cls.tar, "--cert-dir", certs, "--header-timeout-ms", "800", threads=2).start()
         cls.port = cls.server.tls_port
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        cls.tmp.cleanup()
-
-    def tearDown(self):
-        self.server.assert_alive()
 
     def test_sni_selects_the_certificate(self):
         for servername, want in [("a.test", "CN = a.test"), ("b.test", "CN = b.test"),
