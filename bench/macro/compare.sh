@@ -11,7 +11,10 @@
 # /proc utime+stime over the server's process tree). Idle memory is PSS from smaps_rollup.
 # nginx runs twice: sendfile off (its faster setting for small files) and sendfile on.
 #
-# Knobs: DURATION=5 RUNS=3 CONNS=100 WRK_THREADS=2 SERVER_CPU=0 CLIENT_CPU=1
+# SCHEME=https runs the same over TLS 1.3 (one self-signed P-256 certificate for every server,
+# TLS_AES_128_GCM_SHA256 pinned where the server lets us, keep-alive: handshakes do not count).
+#
+# Knobs: DURATION=5 RUNS=3 CONNS=100 WRK_THREADS=2 SERVER_CPU=0 CLIENT_CPU=1 SCHEME=http
 #        SERVERS="zeroserve nginx nginx_sendfile h2o" WORKLOADS="small large"
 # Needs: scripts/setup --bench (nginx, h2o, wrk from Debian). Output: Markdown on stdout.
 set -euo pipefail
@@ -26,6 +29,8 @@ SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 SERVERS=${SERVERS:-"zeroserve nginx nginx_sendfile h2o"}
 WORKLOADS=${WORKLOADS:-"small large"}
+SCHEME=${SCHEME:-http}
+[[ $SCHEME == http || $SCHEME == https ]] || { echo "SCHEME must be http or https" >&2; exit 2; }
 CLK_TCK=$(getconf CLK_TCK)
 
 say() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -54,6 +59,9 @@ head -c 102400 /dev/urandom >"$WORK/www/large.bin"
 chmod -R a+rX "$WORK/www"
 [[ $(stat -c %s "$WORK/www/small.html") == 174 ]] || die "small.html is not 174 bytes"
 "$ZEROSERVE" --pack "$WORK/www" >"$WORK/site.tar"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$WORK/key.pem" \
+  -out "$WORK/cert.pem" -days 30 -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
+chmod 644 "$WORK/cert.pem" "$WORK/key.pem"
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() {
@@ -64,7 +72,9 @@ wait_port() {
 
 # --- servers: start_NAME PORT sets PID ---------------------------------------------------------
 start_zeroserve() {
-  taskset -c "$SERVER_CPU" "$ZEROSERVE" --addr "127.0.0.1:$1" --threads 1 --disable-request-logging \
+  local listen=(--addr "127.0.0.1:$1")
+  [[ $SCHEME == https ]] && listen=(--addr 127.0.0.1:0 --tls-addr "127.0.0.1:$1" --cert "$WORK/cert.pem" --key "$WORK/key.pem")
+  taskset -c "$SERVER_CPU" "$ZEROSERVE" "${listen[@]}" --threads 1 --disable-request-logging \
     "$WORK/site.tar" 2>"$WORK/zeroserve.log" &
   PID=$!
 }
@@ -85,7 +95,11 @@ http {
   keepalive_requests 1000000;
   keepalive_timeout 300s;
   client_body_temp_path $1/tmp;
-  server { listen 127.0.0.1:$2; root $WORK/www; location / { } }
+  server {
+    listen 127.0.0.1:$2 $( [[ $SCHEME == https ]] && echo ssl );
+    $( [[ $SCHEME == https ]] && echo "ssl_certificate $WORK/cert.pem; ssl_certificate_key $WORK/key.pem; ssl_protocols TLSv1.3; ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;" )
+    root $WORK/www; location / { }
+  }
 }
 CONF
 }
@@ -100,6 +114,7 @@ error-log: $WORK/h2o-$1/error.log
 listen:
   host: 127.0.0.1
   port: $1
+$( [[ $SCHEME == https ]] && printf '  ssl:\n    certificate-file: %s\n    key-file: %s\n    minimum-version: TLSv1.3\n' "$WORK/cert.pem" "$WORK/key.pem" )
 hosts:
   default:
     paths:
@@ -125,7 +140,7 @@ for s in $SERVERS; do
 done
 sleep 1
 for s in $SERVERS; do
-  curl -sf -o /dev/null "http://127.0.0.1:${PORT_OF[$s]}/small.html" || die "$s does not serve /small.html"
+  curl -sfk -o /dev/null "$SCHEME://127.0.0.1:${PORT_OF[$s]}/small.html" || die "$s does not serve /small.html"
   IDLE_PSS[$s]=$(pss_kb "${PID_OF[$s]}")   # after one request: libraries and lazy init are in
 done
 
@@ -136,7 +151,7 @@ run_one() {  # SERVER WORKLOAD
   path=/small.html; [[ $w == large ]] && path=/large.bin
   t0=$(cpu_ticks "${PID_OF[$s]}")
   out=$(taskset -c "$CLIENT_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency \
-        "http://127.0.0.1:${PORT_OF[$s]}$path" 2>&1)
+        "$SCHEME://127.0.0.1:${PORT_OF[$s]}$path" 2>&1)
   t1=$(cpu_ticks "${PID_OF[$s]}")
   grep -qE "Non-2xx|Socket errors" <<<"$out" && say "warning: $s/$w: $(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' ')"
   rps=$(awk '/^Requests\/sec/{print $2}' <<<"$out")
@@ -147,7 +162,7 @@ run_one() {  # SERVER WORKLOAD
 for w in $WORKLOADS; do
   for s in $SERVERS; do  # warm-up, not recorded
     path=/small.html; [[ $w == large ]] && path=/large.bin
-    taskset -c "$CLIENT_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d1s "http://127.0.0.1:${PORT_OF[$s]}$path" >/dev/null 2>&1
+    taskset -c "$CLIENT_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d1s "$SCHEME://127.0.0.1:${PORT_OF[$s]}$path" >/dev/null 2>&1
   done
   for ((r = 1; r <= RUNS; r++)); do
     order=$SERVERS; ((r % 2 == 0)) && order=$(tr ' ' '\n' <<<"$SERVERS" | tac | tr '\n' ' ')
@@ -159,7 +174,8 @@ median() {  # field index over the runs, picking the run with the median efficie
   sort -k4,4n | awk -v n="$RUNS" 'NF{a[++i]=$0} END{print a[int((i+1)/2)]}'
 }
 
-echo "## zeroserve vs peers, plain HTTP/1.1 keep-alive, one worker each"
+if [[ $SCHEME == https ]]; then echo "## zeroserve vs peers, HTTP/1.1 over TLS 1.3, keep-alive, one worker each"
+else echo "## zeroserve vs peers, plain HTTP/1.1 keep-alive, one worker each"; fi
 echo
 echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), server on CPU $SERVER_CPU, wrk -t$WRK_THREADS -c$CONNS on CPU $CLIENT_CPU, ${DURATION}s x $RUNS runs (median by efficiency)"
 echo "Versions: $("$ZEROSERVE" --version), $(nginx -v 2>&1 | sed 's/nginx version: //'), $(h2o --version 2>&1 | head -1)"
