@@ -6,6 +6,8 @@
 #include <functional>
 #include <string_view>
 
+#include "http/request.hh"
+
 namespace zs::cli {
 namespace {
 
@@ -54,6 +56,18 @@ const std::vector<Flag>& flags() {
        [](Invocation& inv, std::string_view v) -> Result<void> { inv.serve.tls.cert_dir = v; return {}; }},
       {"allow-tls12", "", "also accept TLS 1.2 clients (ECDHE with AEAD ciphers only)",
        [](Invocation& inv, std::string_view) -> Result<void> { inv.serve.tls.allow_tls12 = true; return {}; }},
+      {"validate-hostnames", "LIST", "comma-separated host names; requests for any other host get 421 (repeatable)",
+       [](Invocation& inv, std::string_view v) -> Result<void> {
+         while (!v.empty()) {
+           size_t comma = v.find(',');
+           std::string_view name = v.substr(0, comma);
+           while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+           while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+           if (!name.empty()) inv.serve.connection.valid_hostnames.emplace_back(http::host_of(name));
+           v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
+         }
+         return {};
+       }},
       number_flag("h2-stream-window-kb", "KB", "HTTP/2 per-stream receive window (default 512)", 1u << 21,
                   [](Invocation& inv, uint64_t n) { inv.serve.connection.h2.stream_window = static_cast<uint32_t>(n * 1024); }),
       number_flag("h2-connection-window-kb", "KB", "HTTP/2 connection receive window (default 1024)", 1u << 21,
@@ -112,7 +126,7 @@ constexpr std::string_view kNotYet[] = {
     "preempt-timer-interval-ms", "sqpoll-idle-ms", "max-buffered-body-size-kb",
     "max-request-external-memory-footprint-kb", "max-rate-limit-buckets",
     "script-code-size-limit-kb",
-    "validate-hostnames", "ebpf-compiler", "dump-sdk", "caddy", "caddy-compile", "adapt-caddyfile",
+    "ebpf-compiler", "dump-sdk", "caddy", "caddy-compile", "adapt-caddyfile",
     "gen-ech-key"};
 
 }  // namespace

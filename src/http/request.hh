@@ -10,6 +10,19 @@
 
 namespace zs::http {
 
+// The host part of an authority (RFC 3986 §3.2.2): "[v6]:port" -> "v6", "host:port" -> "host";
+// a bare string with two or more colons (an unbracketed IPv6 address) is kept whole.
+inline std::string_view host_of(std::string_view authority) {
+  if (authority.starts_with("[")) {
+    size_t end = authority.find(']');
+    return end == std::string_view::npos ? authority : authority.substr(1, end - 1);
+  }
+  size_t colon = authority.find(':');
+  if (colon != std::string_view::npos && authority.find(':', colon + 1) == std::string_view::npos)
+    return authority.substr(0, colon);
+  return authority;
+}
+
 struct Request {
   const RequestHead& head;
   std::string_view peer_ip;  // textual client address, e.g. "127.0.0.1" or "::1"

@@ -4,6 +4,7 @@ timeout, Expect: 100-continue, request bodies, 100 concurrent clients."""
 
 import os
 import socket
+import subprocess
 import threading
 import time
 import unittest
@@ -294,6 +295,31 @@ class Http1(harness.ServerTestCase):
         self.assertEqual(errors, [])
         self.assertEqual(sum(counts), 2000)
         self.server.assert_fds_back()
+
+
+class ValidateHostnames(unittest.TestCase):
+    def test_only_listed_hosts_are_served(self):
+        # zeroserve-behavior.md §8f: port stripped, case-insensitive, [v6] brackets removed;
+        # anything else gets 421 and the connection stays usable.
+        with harness.tempdir() as tmp:
+            site = os.path.join(tmp, "site")
+            os.makedirs(site)
+            with open(os.path.join(site, "small.txt"), "wb") as f:
+                f.write(b"hello\n")
+            tar = harness.pack(site, os.path.join(tmp, "site.tar"))
+            server = harness.Server(tar, "--validate-hostnames", "Example.com, [::1]:8080",
+                                    "--validate-hostnames", "127.0.0.1").start()
+            cases = {"example.com": 200, "EXAMPLE.COM:8080": 200, "[::1]:9999": 200, "127.0.0.1:1234": 200,
+                     "other.com": 421, "[2001:db8::1]": 421, "example.com.evil": 421, "": 421}
+            for host, want in cases.items():
+                follow = b"GET /small.txt HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n"
+                req = b"GET /small.txt HTTP/1.1\r\nHost: " + host.encode() + b"\r\n\r\n" + follow
+                data, _ = harness.raw_exchange(server.port, req)
+                self.assertEqual([r[0] for r in harness.parse_responses(data)], [want, 200], host)
+            r = subprocess.run(["curl", "-sS", "--http2-prior-knowledge", "-H", "Host: other.com", "-o", "/dev/null",
+                                "-w", "%{http_code}", server.url("/small.txt")], capture_output=True, timeout=10)
+            self.assertEqual(r.stdout, b"421")
+            server.stop()
 
 
 if __name__ == "__main__":

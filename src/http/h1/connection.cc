@@ -78,18 +78,8 @@ struct Buffer {
   size_t len = 0;
 };
 
-// Does the request's authority name the host the TLS client asked for (SNI)? Compares the host
-// part (port and IPv6 brackets stripped) case-insensitively.
-bool authority_matches(std::string_view authority, std::string_view sni) {
-  std::string_view host = authority;
-  if (host.starts_with("[")) {
-    size_t end = host.find(']');
-    host = end == std::string_view::npos ? host : host.substr(1, end - 1);
-  } else if (size_t colon = host.rfind(':'); colon != std::string_view::npos) {
-    host = host.substr(0, colon);
-  }
-  return iequals(host, sni);
-}
+// Does the request's authority name the host the TLS client asked for (SNI)?
+bool authority_matches(std::string_view authority, std::string_view sni) { return iequals(host_of(authority), sni); }
 
 void append_number(Buffer& b, uint64_t n) {
   char tmp[20];
@@ -289,10 +279,13 @@ io::Task<void> Connection::serve() {
   }
 }
 
-// Asks the handler, unless the request names another host than this TLS connection's SNI.
+// Asks the handler, unless the request names a host this server (--validate-hostnames) or this
+// TLS connection (SNI) is not for.
 void Connection::handle(const RequestHead& head, Response& res) {
-  if (tls_ && !tls_->server_name().empty() && !authority_matches(head.authority, tls_->server_name())) {
-    // RFC 9110 §7.4 / the reference §3c: this connection was set up for another name.
+  bool allowed = opts_.valid_hostnames.empty();
+  for (const std::string& name : opts_.valid_hostnames) allowed = allowed || iequals(host_of(head.authority), name);
+  if (!allowed || (tls_ && !tls_->server_name().empty() && !authority_matches(head.authority, tls_->server_name()))) {
+    // RFC 9110 §7.4 / the reference §3c and §8f: not a name this connection or server is for.
     res.status = 421;
     res.add_header("Content-Type", "text/plain; charset=utf-8");
     res.add_memory("Misdirected Request\n");

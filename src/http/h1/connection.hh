@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "http/access_log.hh"
 #include "http/h1/parser.hh"
@@ -42,6 +44,9 @@ struct ConnectionOptions {
   uint32_t max_requests_per_connection = 10'000;
   // HTTP/2 (ALPN h2 over TLS, or prior knowledge on plain connections): windows and limits.
   h2::Settings h2;
+  // --validate-hostnames: when not empty, a request whose host (Host, or the URI / :authority
+  // authority; port stripped, case-insensitive) is not listed gets 421. Stored port-stripped.
+  std::vector<std::string> valid_hostnames;
 };
 
 class Connection;
