@@ -1,0 +1,95 @@
+// Implementation of guest.hh.
+#include "script/guest.hh"
+
+#include <cstring>
+#include <string>
+
+namespace zs::script {
+namespace {
+
+uint64_t fail_region(ebpf::InvocationContext& ctx, std::string_view what, uint64_t ptr, uint64_t len,
+                     const char* kind) {
+  return ctx.fail(std::string(what) + ": " + std::to_string(len) + " bytes at 0x" + [&] {
+    char hex[17];
+    snprintf(hex, sizeof hex, "%llx", static_cast<unsigned long long>(ptr));
+    return std::string(hex);
+  }() + " are not " + kind + " script memory");
+}
+
+}  // namespace
+
+std::optional<std::string_view> guest_in(ebpf::InvocationContext& ctx, uint64_t ptr, uint64_t len,
+                                         std::string_view what) {
+  auto span = ctx.readable(ptr, len);
+  if (!span) {
+    fail_region(ctx, what, ptr, len, "readable");
+    return std::nullopt;
+  }
+  return std::string_view(reinterpret_cast<const char*>(span->data()), span->size());
+}
+
+std::optional<std::string_view> guest_text(ebpf::InvocationContext& ctx, uint64_t ptr, uint64_t len,
+                                           std::string_view what) {
+  auto s = guest_in(ctx, ptr, len, what);
+  if (s && !valid_utf8(*s)) {
+    ctx.fail(std::string(what) + ": not valid UTF-8");
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::optional<std::span<uint8_t>> guest_out(ebpf::InvocationContext& ctx, uint64_t ptr, uint64_t len,
+                                            std::string_view what) {
+  auto span = ctx.writable(ptr, len);
+  if (!span) fail_region(ctx, what, ptr, len, "writable");
+  return span;
+}
+
+uint64_t put_cstring(ebpf::InvocationContext& ctx, uint64_t out, uint64_t out_len, std::string_view value,
+                     std::string_view what) {
+  if (out_len == 0) return 0;
+  auto buf = guest_out(ctx, out, out_len, what);
+  if (!buf) return 0;
+  const size_t n = std::min<uint64_t>(value.size(), out_len - 1);
+  std::memcpy(buf->data(), value.data(), n);
+  (*buf)[n] = 0;
+  return std::min<uint64_t>(value.size(), out_len);
+}
+
+// RFC 3629 §4: no overlongs, no surrogates, nothing above U+10FFFF.
+bool valid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    size_t n;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (static_cast<size_t>(end - p) <= n) return false;
+    for (size_t i = 1; i <= n; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    p += n + 1;
+  }
+  return true;
+}
+
+}  // namespace zs::script
