@@ -1,6 +1,7 @@
 // Implementation of response.hh.
 #include "http/response.hh"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -24,6 +25,11 @@ void Response::remove_header(std::string_view name) {
   for (size_t i = 0; i < header_count_; ++i)
     if (!iequals(headers_[i].name, name)) headers_[out++] = headers_[i];
   header_count_ = out;
+}
+
+void Response::replace_headers(std::span<const ResponseHeader> headers) {
+  header_count_ = std::min(headers.size(), kMaxHeaders);
+  std::copy_n(headers.begin(), header_count_, headers_.begin());
 }
 
 bool Response::add_memory(std::string_view bytes) {

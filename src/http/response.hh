@@ -49,6 +49,8 @@ class Response {
   // Replaces every header named `name` (case-insensitive) with one; adds it if absent.
   bool set_header(std::string_view name, std::string_view value);
   void remove_header(std::string_view name);
+  // Replaces the whole header table (a response hook's changes rolled back).
+  void replace_headers(std::span<const ResponseHeader> headers);
   std::span<const ResponseHeader> headers() const { return {headers_.data(), header_count_}; }
 
   bool add_memory(std::string_view bytes);

@@ -13,6 +13,10 @@
 
 #include "ebpf/helpers.hh"
 
+namespace zs::http {
+class Response;
+}
+
 namespace zs::script {
 
 class JsonStore;      // json_store.hh: the per-context JSON object table
@@ -75,8 +79,18 @@ class ExecContext {
   const SiteFiles* site_files() const;
   RateLimiter* rate_limiter() const;
 
-  // Set by the runner for response hooks (zs_abort traps there, §3g).
-  bool in_hook = false;
+  // zs_call parks the invocation and leaves the call here; the runner runs the callee between
+  // the caller's time slices and resumes the caller with the result handle (§3f).
+  struct PendingCall {
+    std::string script;
+    std::string function;
+    uint64_t input = 0;  // a handle in this context's JsonStore
+  };
+  std::optional<PendingCall> pending_call;
+
+  // Set by the runner while a response hook runs (§3g): the response it may inspect and change.
+  // zs_abort and zs_respond trap in hooks.
+  http::Response* hook_response = nullptr;
 
  private:
   RequestState& request_;

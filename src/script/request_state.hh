@@ -13,6 +13,9 @@
 
 namespace zs::script {
 
+class SiteFiles;
+class RateLimiter;
+
 // The metadata map: string -> string, keys trimmed of ASCII whitespace, insertion order kept
 // (so `zs.response.header.*` apply in the order scripts set them). Small: a vector beats a
 // hash map for the handful of keys a request carries.
@@ -64,6 +67,7 @@ struct RequestState {
   bool method_changed = false;
   bool headers_changed = false;
 
+  std::optional<uint64_t> content_length;  // as declared, when it was
   // The request body, buffered up to the limit when scripts may read it.
   std::string_view body;
   bool body_available = false;  // false: no body, or larger than the buffered-body limit
@@ -73,6 +77,10 @@ struct RequestState {
   std::vector<ResponseHook> hooks;
   bool aborted = false;         // zs_abort: close without a response
   uint64_t request_id = 0;      // for log lines
+
+  // Services helpers use (null when absent: standalone script, unit tests).
+  const SiteFiles* site_files = nullptr;
+  RateLimiter* rate_limiter = nullptr;
 
   // The last value of header `name` (lowercase), or nullopt.
   std::optional<std::string_view> header(std::string_view name) const;

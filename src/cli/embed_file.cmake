@@ -1,8 +1,0 @@
-# Turns INPUT into a C++ source defining `zs::cli::<SYMBOL>` (bytes + NUL) and `<SYMBOL>Size`,
-# so the binary carries the file (the manual) without reading anything at run time.
-file(READ "${INPUT}" hex HEX)
-string(LENGTH "${hex}" hex_len)
-math(EXPR size "${hex_len} / 2")
-string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
-string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,)" "\\1\n" bytes "${bytes}")
-file(WRITE "${OUTPUT}" "// Generated from ${INPUT} by embed_file.cmake. Do not edit.\nnamespace zs::cli {\nextern const char ${SYMBOL}[] = {\n${bytes}0x00};\nextern const unsigned long ${SYMBOL_SIZE} = ${size};\n}  // namespace zs::cli\n")
