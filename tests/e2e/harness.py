@@ -119,6 +119,11 @@ class Server:
     def open_fds(self):
         return len(os.listdir("/proc/%d/fd" % self.proc.pid))
 
+    def rss_kb(self):
+        """The server's resident set size (VmRSS) in KiB."""
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            return int(next(l for l in f if l.startswith("VmRSS:")).split()[1])
+
     def url(self, path="/"):
         return "http://127.0.0.1:%d%s" % (self.port, path)
 
