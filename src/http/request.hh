@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "http/request_head.hh"
+#include "io/task.hh"
 
 namespace zs::http {
 
@@ -28,15 +29,34 @@ struct Request {
   std::string_view peer_ip;  // textual client address, e.g. "127.0.0.1" or "::1"
   uint16_t peer_port = 0;
   bool secure = false;       // arrived over TLS
+  uint8_t http_major = 1;    // 2 for HTTP/2 (RequestHead::version says 1.0 or 1.1 otherwise)
+  // TLS facts of the connection ("" on plain connections).
+  std::string_view tls_server_name;
+  std::string_view tls_alpn;
+  std::string_view tls_ja4;
+  // The request body, when it is at most Handler::body_limit() bytes (else body_complete is
+  // false and body is empty: the body was drained unread).
+  std::string_view body;
+  bool body_complete = false;
+  // Set by the adapter when the client went away (h2: the stream was reset) while the handler
+  // runs asynchronously; polled by the handler. May be null.
+  const bool* cancelled = nullptr;
 };
 
 // What serves requests: implemented above http/ (the server's dispatch). Called on the loop
 // thread; must not block. It fills `res`; anything `res` points at must stay valid until the
 // adapter has written it, which the handler guarantees by storing a pin in Response::pin.
+// Two steps so the common case costs no coroutine: try_handle() answers synchronously when it
+// can (returns true); otherwise the adapter awaits handle_async(), which may yield to the loop
+// (scripts run there).
 class Handler {
  public:
   virtual ~Handler() = default;
-  virtual void handle(const Request& req, class Response& res) = 0;
+  virtual bool try_handle(const Request& req, class Response& res) = 0;
+  virtual io::Task<void> handle_async(const Request& req, class Response& res) = 0;
+  // Request bodies up to this many bytes are buffered and passed in Request::body; 0: bodies
+  // are drained unread.
+  virtual uint64_t body_limit() const { return 0; }
 };
 
 }  // namespace zs::http

@@ -81,6 +81,7 @@ void Response::clear_body_and_headers() {
 void Response::reset() {
   status = 200;
   close_connection = false;
+  abort = false;
   pin.reset();
   clear_body_and_headers();
   arena_used_ = 0;

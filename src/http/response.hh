@@ -40,6 +40,7 @@ class Response {
 
   uint16_t status = 200;
   bool close_connection = false;  // handler asks the adapter to close after this response
+  bool abort = false;             // send nothing: close the connection (h2: reset the stream)
   // Keeps alive whatever the views point into (e.g. the site snapshot) until the response is
   // written; released by reset().
   std::shared_ptr<const void> pin;

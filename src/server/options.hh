@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "http/h1/connection.hh"
 
@@ -31,6 +32,12 @@ struct ServerOptions {
   int64_t shutdown_timeout_ms = 10'000;  // SIGTERM: in-flight requests get this long to finish
   http::h1::ConnectionOptions connection;
   TlsOptions tls;
+  // Scripts (docs/manual.md, "Scripting").
+  std::vector<std::string> plugins;      // --plugin: .o, .c or site tarballs, in chain order
+  std::vector<std::string> plugin_dirs;  // --plugin-dir: directories in the site layout
+  int64_t preempt_interval_ms = 2;       // --preempt-timer-interval-ms: a script's time slice
+  uint64_t max_buffered_body = 256 * 1024;  // --max-buffered-body-size-kb: bodies scripts can read
+  uint64_t max_script_memory = 256 * 1024;  // --max-request-external-memory-footprint-kb
 };
 
 }  // namespace zs::server

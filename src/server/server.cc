@@ -43,7 +43,7 @@ std::string read_small_file(const std::string& path) {
 
 void reload(const ServerOptions& opts, SnapshotStore& store, std::vector<std::unique_ptr<Worker>>& workers,
             const std::shared_ptr<const tls::TicketKeyRing>& ticket_keys) {
-  auto next = Snapshot::load(opts.site_path, opts.tls, ticket_keys);
+  auto next = Snapshot::load(opts, ticket_keys);
   if (!next) {
     log::error("reload failed, still serving the previous site: %s", next.error().message().c_str());
     return;
@@ -70,7 +70,7 @@ int run(const ServerOptions& opts) {
     }
     ticket_keys = std::move(ring).value();
   }
-  auto first = Snapshot::load(opts.site_path, opts.tls, ticket_keys);
+  auto first = Snapshot::load(opts, ticket_keys);
   if (!first) {
     log::error("%s", first.error().message().c_str());
     return 1;

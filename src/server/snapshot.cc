@@ -5,6 +5,7 @@
 
 #include <ctime>
 
+#include "server/script_loader.hh"
 #include "tls/certificates.hh"
 
 namespace zs::server {
@@ -30,19 +31,23 @@ Result<std::shared_ptr<const tls::Context>> load_tls(const TlsOptions& opts,
 
 }  // namespace
 
-Result<std::shared_ptr<const Snapshot>> Snapshot::load(const std::string& path, const TlsOptions& tls_opts,
+Result<std::shared_ptr<const Snapshot>> Snapshot::load(const ServerOptions& opts,
                                                        std::shared_ptr<const tls::TicketKeyRing> ticket_keys) {
   std::shared_ptr<const tls::Context> tls;
-  if (tls_opts.enabled()) {
-    auto ctx = load_tls(tls_opts, std::move(ticket_keys));
+  if (opts.tls.enabled()) {
+    auto ctx = load_tls(opts.tls, std::move(ticket_keys));
     if (!ctx) return ctx.error();
     tls = std::move(ctx).value();
   }
-  auto site = site::Site::open(path);
+  const bool standalone = is_standalone_script(opts.site_path);
+  auto site = standalone ? empty_site(opts.site_path) : site::Site::open(opts.site_path);
   if (!site) return site.error();
+  auto scripts = load_scripts(opts, standalone ? nullptr : site->get());
+  if (!scripts) return scripts.error();
   auto snap = std::make_shared<Snapshot>();
   snap->tls = std::move(tls);
   snap->site = std::move(site).value();
+  if (!(*scripts)->empty()) snap->scripts = std::move(scripts).value();
   if (size_t size = snap->site->file_size(); size > 0) {
     void* m = mmap(nullptr, size, PROT_READ, MAP_SHARED, snap->site->fd(), 0);
     if (m != MAP_FAILED) {

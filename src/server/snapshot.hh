@@ -1,5 +1,4 @@
-// Snapshot: one immutable generation of everything a reload swaps (today the site; scripts and
-// TLS material join it later). Built off the request path, shared read-only by every worker,
+// Snapshot: one immutable generation of everything a reload swaps (site, scripts, TLS material). Built off the request path, shared read-only by every worker,
 // and kept alive by each in-flight response that still reads from it (Response::pin).
 // SnapshotStore publishes the current generation: readers poll a generation counter without a
 // lock and take the mutex only when it changed, so the request path never locks.
@@ -12,6 +11,7 @@
 #include <string>
 
 #include "base/result.hh"
+#include "script/script_set.hh"
 #include "server/options.hh"
 #include "site/site.hh"
 #include "tls/context.hh"
@@ -34,11 +34,14 @@ struct Snapshot {
 
   // TLS contexts for this generation (null when HTTPS is off); certificates reload with the site.
   std::shared_ptr<const tls::Context> tls;
+  // The script chain (plugins, then the site's scripts); null when there are none, so requests
+  // take the static fast path.
+  std::shared_ptr<const script::ScriptSet> scripts;
 
-  // Loads and validates the tarball at `path` and, when `tls.enabled()`, the certificates, with
-  // `ticket_keys` (shared by every generation so resumption survives reloads). Errors say what
-  // is wrong and where.
-  static Result<std::shared_ptr<const Snapshot>> load(const std::string& path, const TlsOptions& tls,
+  // Loads and validates the site (opts.site_path: a tarball, or a standalone .o/.c script),
+  // the scripts and, when opts.tls is enabled, the certificates, with `ticket_keys` (shared by
+  // every generation so resumption survives reloads). Errors say what is wrong and where.
+  static Result<std::shared_ptr<const Snapshot>> load(const ServerOptions& opts,
                                                       std::shared_ptr<const tls::TicketKeyRing> ticket_keys);
 };
 

@@ -26,8 +26,7 @@ std::string_view path_of(const http::RequestHead& head) {
 
 }  // namespace
 
-StaticHandler::StaticHandler(std::shared_ptr<const Snapshot> snapshot, std::string index, bool try_html)
-    : snapshot_(std::move(snapshot)), index_(std::move(index)) {
+StaticHandler::StaticHandler(std::string index, bool try_html) : index_(std::move(index)) {
   lookup_.index = index_;
   lookup_.try_html = try_html;
 }
@@ -39,7 +38,8 @@ void StaticHandler::plain(http::Response& res, uint16_t status) {
   res.add_memory(phrase);
 }
 
-void StaticHandler::handle(const http::Request& req, http::Response& res) {
+void StaticHandler::handle(const std::shared_ptr<const Snapshot>& snapshot, const http::Request& req,
+                           http::Response& res) const {
   const http::RequestHead& head = req.head;
   // 1. The path, normalized once: escapes, %2f and malformed encodings are 400 (§2c).
   auto path = site::normalize_path(path_of(head));
@@ -51,18 +51,19 @@ void StaticHandler::handle(const http::Request& req, http::Response& res) {
     return;
   }
   // 3. Lookup in the snapshot this response will pin.
-  const site::Entry* entry = snapshot_->site->lookup(*path, lookup_);
+  const site::Entry* entry = snapshot->site->lookup(*path, lookup_);
   if (entry == nullptr) return plain(res, 404);
-  res.pin = snapshot_;
-  serve_entry(req, *entry, res);
+  res.pin = snapshot;
+  serve_entry(*snapshot, req, *entry, res);
 }
 
-void StaticHandler::serve_entry(const http::Request& req, const site::Entry& entry, http::Response& res) {
+void StaticHandler::serve_entry(const Snapshot& snapshot, const http::Request& req, const site::Entry& entry,
+                                http::Response& res) const {
   const http::RequestHead& head = req.head;
-  const int fd = snapshot_->site->fd();
+  const int fd = snapshot.site->fd();
   // The entry's bytes in the snapshot's mapping: handed to the kernel only (see Snapshot).
-  auto mapped = [this](uint64_t offset) -> const char* {
-    return snapshot_->mapping != nullptr ? snapshot_->mapping + offset : nullptr;
+  auto mapped = [&snapshot](uint64_t offset) -> const char* {
+    return snapshot.mapping != nullptr ? snapshot.mapping + offset : nullptr;
   };
   std::string_view last_modified;
   if (entry.mtime != 0) {

@@ -14,18 +14,23 @@
 
 namespace zs::server {
 
-class StaticHandler final : public http::Handler {
+class StaticHandler {
  public:
-  StaticHandler(std::shared_ptr<const Snapshot> snapshot, std::string index, bool try_html);
+  StaticHandler(std::string index, bool try_html);
 
-  void set_snapshot(std::shared_ptr<const Snapshot> snapshot) { snapshot_ = std::move(snapshot); }
-  void handle(const http::Request& req, http::Response& res) override;
-
- private:
-  void serve_entry(const http::Request& req, const site::Entry& entry, http::Response& res);
+  // Serves `req` from `snapshot`, which the response pins.
+  void handle(const std::shared_ptr<const Snapshot>& snapshot, const http::Request& req, http::Response& res) const;
+  // The entry a GET of `path` would serve, or nullptr.
+  const site::Entry* lookup(const Snapshot& snapshot, const site::NormalizedPath& path) const {
+    return snapshot.site->lookup(path, lookup_);
+  }
+  // A plain-text error response: the status and its reason phrase.
   static void plain(http::Response& res, uint16_t status);
 
-  std::shared_ptr<const Snapshot> snapshot_;
+ private:
+  void serve_entry(const Snapshot& snapshot, const http::Request& req, const site::Entry& entry,
+                   http::Response& res) const;
+
   std::string index_;
   site::LookupOptions lookup_;
 };

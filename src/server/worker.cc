@@ -13,17 +13,17 @@
 #include "http/h1/connection.hh"
 #include "io/event_loop.hh"
 #include "io/ops.hh"
-#include "server/static_handler.hh"
+#include "server/dispatcher.hh"
 
 namespace zs::server {
 
 struct Worker::State {
   State(io::EventLoop& loop, const ServerOptions& opts, std::shared_ptr<const Snapshot> snap)
-      : handler(std::move(snap), opts.index, opts.try_html),
+      : handler(loop, opts, std::move(snap)),
         log(loop, STDERR_FILENO),
         connections(loop, handler, opts.connection, opts.request_logging ? &log : nullptr) {}
 
-  StaticHandler handler;
+  Dispatcher handler;
   http::AccessLog log;
   http::h1::Connections connections;
 };

@@ -113,7 +113,10 @@ class Connection {
 
   io::Task<bool> handshake();
   io::Task<void> serve_h2();
-  void handle(const RequestHead& head, Response& res);
+  // Answers synchronously when it can (421, or the handler's fast path); false: the caller
+  // must co_await the handler's handle_async().
+  bool handle(const Request& req, Response& res);
+  Request request_for(const RequestHead& head, uint8_t http_major) const;
   io::Task<ParseResult> read_head(Parser& parser, RequestHead& head);
   io::Task<BodyOutcome> settle_body(const RequestHead& head, size_t head_len, size_t& buffered_body);
   io::Task<BodyOutcome> drain_chunked(size_t head_len, size_t& buffered_body);
@@ -174,6 +177,9 @@ class Connection {
   std::optional<tls::Session> tls_;
   std::string tls_out_;               // ciphertext being sent
   Buffer tls_plain_{set_.blocks_};    // decrypted body bytes (in_ must not move under a head)
+  std::string body_;                  // the request body, when the handler wants it (body_limit)
+  bool body_complete_ = false;
+  bool cancelled_ = false;            // the handler's view of "the client went away"
   uint16_t chunked_error_ = 400;      // why drain_chunked() said kBad
   std::string_view chunked_reason_;
 };
@@ -251,10 +257,14 @@ io::Task<void> Connection::serve() {
     if (body == BodyOutcome::kBad) co_return co_await reject(chunked_error_, chunked_reason_);
     if (body == BodyOutcome::kFailed) co_return;
 
-    // 3. Ask the handler for a response.
+    // 3. Ask the handler for a response (asynchronously when it needs to: scripts).
     Response& res = response_;
     res.reset();
-    handle(head, res);
+    Request req = request_for(head, 1);
+    if (!handle(req, res)) co_await set_.handler_.handle_async(req, res);
+    if (body_.capacity() > 16 * 1024) std::string().swap(body_);  // no big buffer kept while idle
+    body_.clear();
+    if (res.abort) co_return;  // a script asked to close without answering
 
     // 4. Write it. Keep-alive needs the client's consent, the handler's, and a running server.
     const bool keep = head.keep_alive && !res.close_connection && !set_.draining_ &&
@@ -281,7 +291,8 @@ io::Task<void> Connection::serve() {
 
 // Asks the handler, unless the request names a host this server (--validate-hostnames) or this
 // TLS connection (SNI) is not for.
-void Connection::handle(const RequestHead& head, Response& res) {
+bool Connection::handle(const Request& req, Response& res) {
+  const RequestHead& head = req.head;
   bool allowed = opts_.valid_hostnames.empty();
   for (const std::string& name : opts_.valid_hostnames) allowed = allowed || iequals(host_of(head.authority), name);
   if (!allowed || (tls_ && !tls_->server_name().empty() && !authority_matches(head.authority, tls_->server_name()))) {
@@ -289,17 +300,33 @@ void Connection::handle(const RequestHead& head, Response& res) {
     res.status = 421;
     res.add_header("Content-Type", "text/plain; charset=utf-8");
     res.add_memory("Misdirected Request\n");
-    return;
+    return true;
   }
+  return set_.handler_.try_handle(req, res);
+}
+
+Request Connection::request_for(const RequestHead& head, uint8_t http_major) const {
   Request req{head, peer_ip_, peer_port_, tls_.has_value()};
-  set_.handler_.handle(req, res);
+  req.http_major = http_major;
+  if (tls_) {
+    req.tls_server_name = tls_->server_name();
+    req.tls_alpn = tls_->alpn();
+    req.tls_ja4 = tls_->ja4();
+  }
+  req.body = body_;
+  req.body_complete = body_complete_;
+  req.cancelled = &cancelled_;
+  return req;
 }
 
 // HTTP/2: the session turns bytes into requests and responses into bytes; this loop moves bytes
 // and runs the handler, in the order session.hh prescribes: feed, cancelled streams, requests,
 // file reads, output, then read more while the session wants input.
 io::Task<void> Connection::serve_h2() {
-  auto created = h2::Session::create(opts_.h2);
+  h2::Settings settings = opts_.h2;
+  settings.keep_request_body = set_.handler_.body_limit() > 0;
+  settings.keep_request_body_limit = set_.handler_.body_limit();
+  auto created = h2::Session::create(settings);
   if (!created) co_return;
   h2_ = true;
   h2::Session& session = **created;
@@ -313,7 +340,14 @@ io::Task<void> Connection::serve_h2() {
     while (auto req = session.next_request()) {
       Response* res = session.response(req->stream_id);
       if (res == nullptr) continue;
-      handle(*req->head, *res);
+      Request hreq = request_for(*req->head, 2);
+      hreq.body = req->body;
+      hreq.body_complete = req->body.size() == req->body_length;
+      if (!handle(hreq, *res)) co_await set_.handler_.handle_async(hreq, *res);
+      if (res->abort) {
+        session.release(req->stream_id);  // RST_STREAM: a script asked for no response
+        continue;
+      }
       const uint16_t status = res->status;
       const uint64_t bytes = req->head->method == Method::kHead || status_has_no_body(status) ? 0 : res->content_length();
       if (!session.submit(req->stream_id, loop_.http_date())) co_return;
@@ -530,6 +564,7 @@ io::Task<bool> Connection::pump_body(Consume& consume) {
 
 io::Task<Connection::BodyOutcome> Connection::settle_body(const RequestHead& head, size_t head_len,
                                                           size_t& buffered_body) {
+  body_complete_ = head.body == BodyFraming::kNone;
   if (head.body == BodyFraming::kNone) co_return BodyOutcome::kDone;
   if (head.body == BodyFraming::kContentLength && head.content_length > opts_.max_request_body)
     co_return BodyOutcome::kTooLarge;  // before reading any of it (and without 100 Continue)
@@ -541,17 +576,24 @@ io::Task<Connection::BodyOutcome> Connection::settle_body(const RequestHead& hea
   if (head.body == BodyFraming::kChunked) co_return co_await drain_chunked(head_len, buffered_body);
 
   uint64_t remaining = head.content_length;
+  // Bodies the handler may read (scripts) are kept, up to its limit; others are dropped.
+  const bool keep = head.content_length <= set_.handler_.body_limit();
   buffered_body = static_cast<size_t>(std::min<uint64_t>(remaining, have));
+  if (keep) body_.assign(in_.view().substr(head_len, buffered_body));
   remaining -= buffered_body;
+  body_complete_ = keep && remaining == 0;
   if (remaining == 0) co_return BodyOutcome::kDone;
 
-  // The rest arrives in ring buffers and is dropped there; in_ must not move (the head views it).
-  auto consume = [&remaining](std::string_view got) {
+  // The rest arrives in ring buffers; in_ must not move (the head views it).
+  auto consume = [this, keep, &remaining](std::string_view got) {
     size_t take = static_cast<size_t>(std::min<uint64_t>(remaining, got.size()));
+    if (keep) body_.append(got.substr(0, take));
     remaining -= take;
     return BodyStep{take, remaining == 0, false};
   };
-  co_return co_await pump_body(consume) ? BodyOutcome::kDone : BodyOutcome::kFailed;
+  const bool done = co_await pump_body(consume);
+  body_complete_ = keep && done;
+  co_return done ? BodyOutcome::kDone : BodyOutcome::kFailed;
 }
 
 io::Task<Connection::BodyOutcome> Connection::drain_chunked(size_t head_len, size_t& buffered_body) {

@@ -380,7 +380,8 @@ int Session::on_data(int32_t stream_id, const uint8_t* data, size_t len) {
     reject(*s, 413, "request body too large");
     return 0;
   }
-  if (settings_.keep_request_body) s->body.append(reinterpret_cast<const char*>(data), len);
+  if (settings_.keep_request_body && s->body_length <= settings_.keep_request_body_limit)
+    s->body.append(reinterpret_cast<const char*>(data), len);
   return 0;
 }
 

@@ -41,6 +41,7 @@ struct Settings {
   uint32_t max_frame_size = 64 * 1024;       // SETTINGS_MAX_FRAME_SIZE we accept
   uint64_t max_request_body = 1 << 20;       // past it -> 413 (the rest is read and dropped)
   bool keep_request_body = false;            // false: body bytes are counted, then dropped
+  uint64_t keep_request_body_limit = UINT64_MAX;  // bodies longer than this are not kept whole
   size_t file_chunk = 64 * 1024;             // largest single FileRead
   // pending_output() stops pulling frames from nghttp2 once this much is buffered, and
   // want_read() turns false: a client that does not read stops the server producing.
