@@ -105,8 +105,36 @@ const std::vector<Flag>& flags() {
                     inv.serve.connection.max_request_body = n * 1024;
                     inv.serve.connection.h2.max_request_body = n * 1024;
                   }),
-      {"pack", "DIR", "write a site tarball of DIR to stdout (deterministic: sorted entries) and exit",
+      {"plugin", "LIST", "comma-separated scripts (.o or .c) or site tarballs whose scripts run before the site's own, in order (repeatable)",
+       [](Invocation& inv, std::string_view v) -> Result<void> {
+         while (!v.empty()) {
+           size_t comma = v.find(',');
+           if (std::string_view p = v.substr(0, comma); !p.empty()) inv.serve.plugins.emplace_back(p);
+           v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
+         }
+         return {};
+       }},
+      {"plugin-dir", "DIR", "a directory in the site layout whose .zeroserve/scripts/ (.o or .c) run after --plugin ones (repeatable)",
+       [](Invocation& inv, std::string_view v) -> Result<void> { inv.serve.plugin_dirs.emplace_back(v); return {}; }},
+      {"preempt-timer-interval-ms", "MS", "a script's time slice before it yields to other requests (default 2; 0 turns preemption off, for benchmarks only)",
+       [](Invocation& inv, std::string_view v) -> Result<void> {
+         if (v == "0") {
+           inv.serve.preempt_interval_ms = 0;
+           return {};
+         }
+         auto n = positive("preempt-timer-interval-ms", v, 10'000);
+         if (!n) return n.error();
+         inv.serve.preempt_interval_ms = static_cast<int64_t>(*n);
+         return {};
+       }},
+      number_flag("max-buffered-body-size-kb", "KB", "request bodies up to this size are readable by scripts (default 256)", 1u << 20,
+                  [](Invocation& inv, uint64_t n) { inv.serve.max_buffered_body = n * 1024; }),
+      number_flag("max-request-external-memory-footprint-kb", "KB", "host memory one script run may hold in JSON values (default 256)", 1u << 20,
+                  [](Invocation& inv, uint64_t n) { inv.serve.max_script_memory = n * 1024; }),
+      {"pack", "DIR", "write a site tarball of DIR to stdout (deterministic: sorted entries; .zeroserve/scripts/*.c compiled with clang) and exit",
        [](Invocation& inv, std::string_view v) -> Result<void> { inv.command = Command::kPack; inv.pack_dir = v; return {}; }},
+      {"dump-sdk", "", "print the C SDK header scripts include (zeroserve.h) and exit",
+       [](Invocation& inv, std::string_view) -> Result<void> { inv.command = Command::kDumpSdk; return {}; }},
       {"manual", "", "print the user manual and exit",
        [](Invocation& inv, std::string_view) -> Result<void> { inv.command = Command::kManual; return {}; }},
       {"help", "", "print this help and exit",
@@ -120,13 +148,12 @@ const std::vector<Flag>& flags() {
 // Flags of the reference server that this build does not implement yet: named, so a deployment
 // that uses one fails with a clear message instead of "unknown flag".
 constexpr std::string_view kNotYet[] = {
-    "acme-dir", "ech-key", "plugin", "plugin-dir",
+    "acme-dir", "ech-key",
     "expose-filesystem", "enable-proxy-protocol", "enable-http-proxy-protocol",
     "enable-https-proxy-protocol", "disable-ns-isolation", "enable-netns-isolation",
-    "preempt-timer-interval-ms", "sqpoll-idle-ms", "max-buffered-body-size-kb",
-    "max-request-external-memory-footprint-kb", "max-rate-limit-buckets",
+    "sqpoll-idle-ms", "max-rate-limit-buckets",
     "script-code-size-limit-kb",
-    "ebpf-compiler", "dump-sdk", "caddy", "caddy-compile", "adapt-caddyfile",
+    "ebpf-compiler", "caddy", "caddy-compile", "adapt-caddyfile",
     "gen-ech-key"};
 
 }  // namespace
@@ -182,10 +209,10 @@ Result<Invocation> parse_args(const std::vector<std::string>& args) {
     }
   }
   if (inv.command == Command::kHelp || inv.command == Command::kVersion) return inv;
-  if (inv.command == Command::kPack || inv.command == Command::kManual) {
+  if (inv.command == Command::kPack || inv.command == Command::kManual || inv.command == Command::kDumpSdk) {
     if (!positional.empty())
       return Error("'" + positional[0] + "': no site argument is taken with --" +
-                   (inv.command == Command::kPack ? "pack" : "manual"));
+                   (inv.command == Command::kPack ? "pack" : inv.command == Command::kManual ? "manual" : "dump-sdk"));
     return inv;
   }
   const server::TlsOptions& tls = inv.serve.tls;
@@ -207,8 +234,10 @@ std::string help_text() {
       "zeroserve: a small, fast, zero-config web server; a site is one tar file.\n\n"
       "Usage:\n"
       "  zeroserve [OPTIONS] SITE_TAR     serve a site tarball\n"
+      "  zeroserve [OPTIONS] SCRIPT.c     serve a standalone script (or SCRIPT.o), no static files\n"
       "  zeroserve --pack DIR > site.tar  pack a directory into a site tarball\n\n"
-      "Signals: SIGHUP re-reads SITE_TAR (a bad one is rejected and the old site stays);\n"
+      "Signals: SIGHUP re-reads SITE_TAR and the scripts (anything bad is rejected and the old\n"
+      "site stays);\n"
       "SIGTERM/SIGINT stop accepting, finish in-flight requests, and exit 0.\n\n"
       "Options:\n";
   for (const Flag& f : flags()) {

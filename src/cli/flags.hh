@@ -11,7 +11,7 @@
 
 namespace zs::cli {
 
-enum class Command { kServe, kPack, kHelp, kVersion, kManual };
+enum class Command { kServe, kPack, kHelp, kVersion, kManual, kDumpSdk };
 
 struct Invocation {
   Command command = Command::kServe;

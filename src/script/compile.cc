@@ -77,7 +77,7 @@ Result<std::string> read_file(const std::string& path) {
 
 Result<std::string> compile_c_script(const std::string& source_path, std::string_view display_name) {
   TempDir dir;
-  if (dir.path().empty()) return Error(std::string(display_name) + ": cannot create a temporary directory: " + strerror(errno));
+  if (dir.path().empty()) return Error(std::string("cannot create a temporary directory: ") + strerror(errno));
   if (auto r = write_file(dir.path() + "/zeroserve.h", sdk_header()); !r) return r.error();
   const char* cc = getenv("ZEROSERVE_CLANG");
   std::string compiler = cc != nullptr && *cc != 0 ? cc : "clang";
@@ -98,8 +98,7 @@ Result<std::string> compile_c_script(const std::string& source_path, std::string
   int rc = posix_spawnp(&pid, compiler.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0)
-    return Error(std::string(display_name) + ": cannot run " + compiler + " (" + strerror(rc) +
-                 "); packing C scripts needs clang (apt-get install clang)");
+    return Error("cannot run " + compiler + " (" + strerror(rc) + "); C scripts need clang (apt-get install clang)");
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -110,7 +109,7 @@ Result<std::string> compile_c_script(const std::string& source_path, std::string
     text.replace(at, source_path.size(), display_name);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     while (!text.empty() && text.back() == '\n') text.pop_back();
-    return Error(std::string(display_name) + ": compile failed:\n" + text);
+    return Error("compile failed:\n" + text);
   }
   return read_file(object);
 }

@@ -14,9 +14,9 @@ namespace zs::script {
 // The SDK header text, embedded at build time (what --dump-sdk prints).
 std::string_view sdk_header();
 
-// Compiles the C file at `source_path` and returns the object file's bytes. `display_name`
-// names the file in errors. A compile error returns clang's diagnostics (file:line:col:
-// error: ...) in the message. The compiler is $ZEROSERVE_CLANG, else `clang` on PATH.
+// Compiles the C file at `source_path` and returns the object file's bytes. A compile error
+// returns "compile failed:" and clang's diagnostics (display_name:line:col: error: ...); the
+// caller prefixes the file's name. The compiler is $ZEROSERVE_CLANG, else `clang` on PATH.
 Result<std::string> compile_c_script(const std::string& source_path, std::string_view display_name);
 
 }  // namespace zs::script

@@ -44,7 +44,7 @@ Result<script::ScriptSource> from_file(const std::string& path, std::string name
   src.name = std::move(name);
   src.origin = path;
   auto bytes = path.ends_with(".c") ? script::compile_c_script(path, path) : read_whole(path);
-  if (!bytes) return bytes.error();
+  if (!bytes) return path.ends_with(".c") ? bytes.error().wrap(path) : bytes.error();
   src.object = std::move(bytes).value();
   return src;
 }
@@ -124,7 +124,9 @@ Result<std::shared_ptr<const script::ScriptSet>> load_scripts(const ServerOption
     if (!src) return src.error();
     sources.push_back(std::move(src).value());
   }
-  return script::ScriptSet::load(std::move(sources));
+  script::LoadOptions load;
+  load.preemption = opts.preempt_interval_ms > 0;
+  return script::ScriptSet::load(std::move(sources), load);
 }
 
 Result<std::shared_ptr<const site::Site>> empty_site(const std::string& display_name) {
