@@ -232,31 +232,55 @@ io::Task<void> Dispatcher::serve_static(Scripted& st, const http::Request& req, 
   if (!rs.meta.empty() && (head.method == http::Method::kGet || head.method == http::Method::kHead)) {
     auto path = site::normalize_path(path_part(head.path));
     const site::Entry* entry = path ? static_.lookup(*st.snapshot, *path) : nullptr;
-    if (entry != nullptr && templatable(entry->content_type) && entry->size <= kMaxTemplatedBytes) {
-      if (co_await serve_template(st, *entry, res)) co_return;
-      res.clear_body_and_headers();
-      StaticHandler::plain(res, 500);  // §2h: a read error is a 500
-      co_return;
+    if (entry != nullptr && templatable(entry->content_type) && entry->size <= kMaxTemplatedBytes &&
+        !known_without_tags(st.snapshot, entry)) {
+      Template t = co_await serve_template(st, *entry, res);
+      if (t == Template::kServed) co_return;
+      if (t == Template::kReadError) {
+        res.clear_body_and_headers();
+        StaticHandler::plain(res, 500);  // §2h: a read error is a 500
+        co_return;
+      }
+      remember_without_tags(st.snapshot, entry);
     }
   }
   static_.handle(st.snapshot, *serve, res);
 }
 
-// §2h: the whole file through the template pass; no validators, no ranges.
-io::Task<bool> Dispatcher::serve_template(Scripted& st, const site::Entry& entry, http::Response& res) {
+// Pages without a single <zs-meta> tag render to their own bytes, so they are served as
+// static files, validators and ranges included (the reference drops them; the body is the
+// same). Which pages have no tags is remembered per snapshot, so they are read only once.
+bool Dispatcher::known_without_tags(const std::shared_ptr<const Snapshot>& snap, const site::Entry* entry) const {
+  return untemplated_owner_ == snap && untemplated_.contains(entry);
+}
+
+void Dispatcher::remember_without_tags(const std::shared_ptr<const Snapshot>& snap, const site::Entry* entry) {
+  if (untemplated_owner_ != snap) {
+    untemplated_.clear();
+    untemplated_owner_ = snap;
+  }
+  constexpr size_t kMaxRemembered = 4096;
+  if (untemplated_.size() < kMaxRemembered) untemplated_.insert(entry);
+}
+
+// §2h: the whole file through the template pass; no validators, no ranges. Non-UTF-8 pages
+// and pages without tags are left to the static path (same bytes).
+io::Task<Dispatcher::Template> Dispatcher::serve_template(Scripted& st, const site::Entry& entry,
+                                                          http::Response& res) {
   std::string raw(entry.size, '\0');
   size_t done = 0;
   while (done < raw.size()) {
     io::ReadAt op(loop_, st.snapshot->site->fd(), raw.data() + done, raw.size() - done, entry.offset + done);
     int32_t n = co_await op;
-    if (n <= 0) co_return false;
+    if (n <= 0) co_return Template::kReadError;
     done += static_cast<size_t>(n);
   }
-  st.body = script::valid_utf8(raw) ? render_template(raw, st.state.meta) : std::move(raw);
+  if (raw.find("<zs-meta>") == std::string::npos || !script::valid_utf8(raw)) co_return Template::kNoTags;
+  st.body = render_template(raw, st.state.meta);
   res.status = 200;
   res.add_header("Content-Type", entry.content_type);
   res.add_memory(st.body);
-  co_return true;
+  co_return Template::kServed;
 }
 
 // Every `zs.response.header.<name>` entry replaces that header; invalid names or values are

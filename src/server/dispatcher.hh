@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <unordered_set>
 
 #include "http/request.hh"
 #include "http/response.hh"
@@ -31,7 +32,10 @@ class Dispatcher final : public http::Handler {
  private:
   struct Scripted;
   io::Task<void> serve_static(Scripted& st, const http::Request& req, http::Response& res);
-  io::Task<bool> serve_template(Scripted& st, const site::Entry& entry, http::Response& res);
+  enum class Template { kServed, kNoTags, kReadError };
+  io::Task<Template> serve_template(Scripted& st, const site::Entry& entry, http::Response& res);
+  bool known_without_tags(const std::shared_ptr<const Snapshot>& snap, const site::Entry* entry) const;
+  void remember_without_tags(const std::shared_ptr<const Snapshot>& snap, const site::Entry* entry);
   void apply_metadata_headers(Scripted& st, http::Response& res);
 
   io::EventLoop& loop_;
@@ -40,6 +44,10 @@ class Dispatcher final : public http::Handler {
   script::Runner runner_;
   uint64_t max_buffered_body_;
   uint64_t next_request_id_ = 1;
+  // HTML entries of one snapshot known to hold no <zs-meta> tag (served statically). The
+  // snapshot is held so its entry addresses cannot be reused by a later one.
+  std::shared_ptr<const Snapshot> untemplated_owner_;
+  std::unordered_set<const site::Entry*> untemplated_;
 };
 
 }  // namespace zs::server
