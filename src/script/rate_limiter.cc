@@ -1,6 +1,8 @@
-// Implementation of rate_limiter.hh. Levels are doubles (a fraction of a token accrues between
-// requests); each key's buckets remember the limits of the last call so that a changed limit
-// caps the level and an idle bucket can be recognized as fully refilled for eviction.
+// Implementation of rate_limiter.hh. Levels are integers in token-milliseconds (a token of a
+// window W costs W units and a limit L refills L units per ms), so refill is exact: no
+// floating-point drift decides whether a request passes. Each key's buckets remember the
+// limits of the last call so that a changed limit caps the level and an idle bucket can be
+// recognized as fully refilled for eviction.
 #include "script/rate_limiter.hh"
 
 #include <algorithm>
@@ -13,9 +15,12 @@ namespace zs::script {
 namespace {
 
 constexpr int kWindows = 3;
-constexpr double kWindowMs[kWindows] = {1000.0, 60'000.0, 3'600'000.0};
+constexpr uint64_t kWindowMs[kWindows] = {1000, 60'000, 3'600'000};
 constexpr RateLimitResult kExceeded[kWindows] = {RateLimitResult::kExceededSecond, RateLimitResult::kExceededMinute,
                                                  RateLimitResult::kExceededHour};
+// Larger limits are treated as this one (no script can make 10^12 requests in a second), so
+// limit * window fits in 64 bits.
+constexpr uint64_t kMaxLimit = 1'000'000'000'000;
 // A full table sweeps one shard for idle buckets at most this often, so that a flood of new
 // keys against a full table costs a hash lookup each, not a scan.
 constexpr int64_t kSweepIntervalMs = 100;
@@ -28,20 +33,22 @@ struct KeyHash {
 }  // namespace
 
 struct RateLimiter::Bucket {
-  double level[kWindows] = {0, 0, 0};
+  uint64_t level[kWindows] = {0, 0, 0};  // token-ms
   uint64_t limit[kWindows] = {0, 0, 0};  // of the last call; 0 = that window was unlimited
   int64_t last_ms = 0;
 
+  uint64_t capacity(int w) const { return limit[w] * kWindowMs[w]; }
+
   // Level of window `w` at `now_ms` without changing anything.
-  double level_at(int w, int64_t now_ms) const {
-    const double elapsed = static_cast<double>(std::max<int64_t>(0, now_ms - last_ms));
-    const double cap = static_cast<double>(limit[w]);
-    return std::min(cap, level[w] + elapsed * cap / kWindowMs[w]);
+  uint64_t level_at(int w, int64_t now_ms) const {
+    // A whole window refills any level, so longer gaps need not be multiplied.
+    const auto elapsed = static_cast<uint64_t>(std::clamp<int64_t>(now_ms - last_ms, 0, kWindowMs[w]));
+    return std::min(capacity(w), level[w] + elapsed * limit[w]);
   }
 
   bool idle(int64_t now_ms) const {
     for (int w = 0; w < kWindows; ++w) {
-      if (limit[w] != 0 && level_at(w, now_ms) < static_cast<double>(limit[w])) return false;
+      if (limit[w] != 0 && level_at(w, now_ms) < capacity(w)) return false;
     }
     return true;
   }
@@ -50,7 +57,8 @@ struct RateLimiter::Bucket {
 struct RateLimiter::Shard {
   std::mutex mu;
   std::unordered_map<std::string, Bucket, KeyHash, std::equal_to<>> buckets;
-  int64_t last_sweep_ms = INT64_MIN;
+  bool swept = false;
+  int64_t last_sweep_ms = 0;
 };
 
 RateLimiter::RateLimiter(size_t max_keys) : max_keys_(std::max<size_t>(max_keys, 1)) {
@@ -70,7 +78,8 @@ bool RateLimiter::reserve_key() {
 // Called with shard.mu held. Only this shard is swept: locking others from here could deadlock,
 // and keys spread evenly, so the new key's own shard holds its share of the idle buckets.
 size_t RateLimiter::evict_idle(Shard& shard, int64_t now_ms) {
-  if (now_ms >= shard.last_sweep_ms && now_ms - shard.last_sweep_ms < kSweepIntervalMs) return 0;
+  if (shard.swept && now_ms >= shard.last_sweep_ms && now_ms - shard.last_sweep_ms < kSweepIntervalMs) return 0;
+  shard.swept = true;
   shard.last_sweep_ms = now_ms;
   const size_t n = std::erase_if(shard.buckets, [&](const auto& kv) { return kv.second.idle(now_ms); });
   keys_.fetch_sub(n, std::memory_order_relaxed);
@@ -79,7 +88,8 @@ size_t RateLimiter::evict_idle(Shard& shard, int64_t now_ms) {
 
 RateLimitResult RateLimiter::check(std::string_view key, const RateLimits& limits, int64_t now_ms) {
   if (key.empty() || key.size() > kMaxKeyBytes) return RateLimitResult::kBadKey;
-  const uint64_t want[kWindows] = {limits.per_second, limits.per_minute, limits.per_hour};
+  const uint64_t want[kWindows] = {std::min(limits.per_second, kMaxLimit), std::min(limits.per_minute, kMaxLimit),
+                                   std::min(limits.per_hour, kMaxLimit)};
   if (want[0] == 0 && want[1] == 0 && want[2] == 0) return RateLimitResult::kAllowed;
 
   // The shard comes from the high bits; the map itself buckets by the low ones.
@@ -104,17 +114,18 @@ RateLimitResult RateLimiter::check(std::string_view key, const RateLimits& limit
       b.limit[w] = 0;
       continue;
     }
-    const double level = b.limit[w] == 0 ? static_cast<double>(want[w]) : b.level_at(w, now_ms);
+    const uint64_t cap = want[w] * kWindowMs[w];
+    const uint64_t level = b.limit[w] == 0 ? cap : b.level_at(w, now_ms);
     b.limit[w] = want[w];
-    b.level[w] = std::min(level, static_cast<double>(want[w]));
+    b.level[w] = std::min(level, cap);
   }
   b.last_ms = std::max(b.last_ms, now_ms);
 
   for (int w = 0; w < kWindows; ++w) {
-    if (want[w] != 0 && b.level[w] < 1.0) return kExceeded[w];
+    if (want[w] != 0 && b.level[w] < kWindowMs[w]) return kExceeded[w];
   }
   for (int w = 0; w < kWindows; ++w) {
-    if (want[w] != 0) b.level[w] -= 1.0;
+    if (want[w] != 0) b.level[w] -= kWindowMs[w];
   }
   return RateLimitResult::kAllowed;
 }
