@@ -219,8 +219,10 @@ ZS_HELPER(zs_req_body_json) {
   ZS_UNUSED_ARGS;
   RequestState& rs = req(ctx);
   if (!rs.body_available || rs.body.empty() || rs.body.size() > rs.body_limit) return static_cast<uint64_t>(-1);
-  auto h = exec_of(ctx).json().parse(rs.body);
-  return h ? *h : static_cast<uint64_t>(-1);
+  // Invalid JSON is a soft -1; a handle or memory limit is a hard error (§4a).
+  auto h = exec_of(ctx).json().try_parse(rs.body);
+  if (!h) return ctx.fail("zs_req_body_json: " + h.error().message());
+  return static_cast<uint64_t>(*h);
 }
 
 ZS_HELPER(zs_req_set_method) {

@@ -22,6 +22,19 @@ import unittest
 BINARY = None
 SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 EXAMPLE_SITE = os.path.join(SOURCE_DIR, "examples", "site")
+# Example-site pages that its scripts answer or change (checked in test_scripts.py).
+EXAMPLE_SCRIPTED = {"/hello.html", "/private/index.html"}
+
+
+def example_files():
+    """(URL path, file path) of every example-site file served as it is on disk."""
+    for root, dirs, files in os.walk(EXAMPLE_SITE):
+        dirs[:] = sorted(d for d in dirs if d != ".zeroserve")  # scripts: never served
+        for f in sorted(files):
+            full = os.path.join(root, f)
+            path = "/" + os.path.relpath(full, EXAMPLE_SITE)
+            if path not in EXAMPLE_SCRIPTED:
+                yield path, full
 
 LISTEN_RE = re.compile(rb"listening on http://([0-9.]+):(\d+) \((\d+) worker thread\(s\)\)")
 TLS_LISTEN_RE = re.compile(rb"listening on https://([0-9.]+):(\d+)")

@@ -35,10 +35,7 @@ class ExampleSite(harness.ServerTestCase):
         cls.port = cls.server.port
 
     def example_files(self):
-        for root, _, files in os.walk(harness.EXAMPLE_SITE):
-            for f in files:
-                full = os.path.join(root, f)
-                yield "/" + os.path.relpath(full, harness.EXAMPLE_SITE), full
+        return harness.example_files()
 
     def test_every_file_byte_exact_with_curl(self):
         files = list(self.example_files())
