@@ -1,6 +1,10 @@
 // The one place that maps operations to io_uring_prep_* calls.
 #include "io/ops.hh"
 
+#include <poll.h>
+
+#include <utility>
+
 namespace zs::io {
 
 void Op::finish(Completion* c, int32_t res, uint32_t flags) {
@@ -53,6 +57,27 @@ void cancel(EventLoop& loop, Completion* target) {
 
 void prep_multishot_accept(EventLoop& loop, Completion* c, int listen_fd) {
   io_uring_prep_multishot_accept(loop.sqe_for(c), listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+}
+
+void prep_poll(EventLoop& loop, Completion* c, int fd, unsigned mask) {
+  io_uring_prep_poll_add(loop.sqe_for(c), fd, mask);
+}
+
+HangupWatch::HangupWatch(EventLoop& loop, int fd, bool* flag) : loop_(loop), flag_(flag) {
+  on_complete = &HangupWatch::complete;
+  prep_poll(loop, this, fd, POLLRDHUP | POLLHUP | POLLERR);
+}
+
+void HangupWatch::complete(Completion* c, int32_t res, uint32_t) {
+  auto* self = static_cast<HangupWatch*>(c);
+  self->done_ = true;
+  if (res > 0 && (res & (POLLRDHUP | POLLHUP | POLLERR)) != 0) *self->flag_ = true;
+  if (self->waiter_) std::exchange(self->waiter_, {}).resume();
+}
+
+void HangupWatch::Finish::await_suspend(std::coroutine_handle<> h) {
+  w.waiter_ = h;
+  cancel(w.loop_, &w);
 }
 
 void prep_shutdown_write(EventLoop& loop, int fd) {

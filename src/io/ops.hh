@@ -130,4 +130,33 @@ void prep_multishot_accept(EventLoop& loop, Completion* c, int listen_fd);
 // shutdown(fd, SHUT_WR) through the ring, fire and forget (lingering close).
 void prep_shutdown_write(EventLoop& loop, int fd);
 
+// One-shot poll of `fd` for `mask` (POLLRDHUP, ...) delivering to `c`.
+void prep_poll(EventLoop& loop, Completion* c, int fd, unsigned mask);
+
+// Watches a socket for a hang-up (POLLRDHUP/POLLHUP/POLLERR) while something else runs, and
+// sets `*flag` when one happens. finish() must be awaited before the watch goes away: it
+// cancels the poll if it is still armed and waits for its completion.
+class HangupWatch : public Completion {
+ public:
+  HangupWatch(EventLoop& loop, int fd, bool* flag);
+  HangupWatch(const HangupWatch&) = delete;
+  HangupWatch& operator=(const HangupWatch&) = delete;
+
+  struct Finish {
+    HangupWatch& w;
+    bool await_ready() const noexcept { return w.done_; }
+    void await_suspend(std::coroutine_handle<> h);
+    void await_resume() const noexcept {}
+  };
+  Finish finish() { return Finish{*this}; }
+
+ private:
+  static void complete(Completion* c, int32_t res, uint32_t flags);
+
+  EventLoop& loop_;
+  bool* flag_;
+  bool done_ = false;
+  std::coroutine_handle<> waiter_;
+};
+
 }  // namespace zs::io

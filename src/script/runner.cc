@@ -70,6 +70,14 @@ Result<std::unique_ptr<ebpf::Instance>> Runner::acquire(const std::shared_ptr<co
   return ebpf::Instance::create(s.executable, io);
 }
 
+void Runner::prewarm(const std::shared_ptr<const ScriptSet>& set) {
+  if (!set) return;
+  for (const Script& s : set->scripts()) {
+    auto inst = acquire(set, s);
+    if (inst) release(set, s, std::move(inst).value());
+  }
+}
+
 void Runner::release(const std::shared_ptr<const ScriptSet>& set, const Script& s,
                      std::unique_ptr<ebpf::Instance> inst) {
   // Instances of an older generation are simply dropped; so is a surplus after a burst.

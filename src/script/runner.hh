@@ -64,6 +64,10 @@ class Runner {
   io::Task<void> run_hooks(std::shared_ptr<const ScriptSet> set, RequestState& state, http::Response& res,
                            const bool* cancelled);
 
+  // Creates one idle instance per script of `set` ahead of the first request, so that request
+  // does not pay for cage and stack set-up. Failures are left for the request to report.
+  void prewarm(const std::shared_ptr<const ScriptSet>& set);
+
   const RunnerOptions& options() const { return options_; }
 
  private:

@@ -124,7 +124,9 @@ Dispatcher::Dispatcher(io::EventLoop& loop, const ServerOptions& opts, std::shar
         r.limits.max_memory_bytes = opts.max_script_memory;
         return r;
       }()),
-      max_buffered_body_(opts.max_buffered_body) {}
+      max_buffered_body_(opts.max_buffered_body) {
+  runner_.prewarm(snapshot_->scripts);
+}
 
 bool Dispatcher::try_handle(const http::Request& req, http::Response& res) {
   if (snapshot_->scripts) return false;

@@ -23,7 +23,10 @@ class Dispatcher final : public http::Handler {
  public:
   Dispatcher(io::EventLoop& loop, const ServerOptions& opts, std::shared_ptr<const Snapshot> snapshot);
 
-  void set_snapshot(std::shared_ptr<const Snapshot> snapshot) { snapshot_ = std::move(snapshot); }
+  void set_snapshot(std::shared_ptr<const Snapshot> snapshot) {
+    snapshot_ = std::move(snapshot);
+    runner_.prewarm(snapshot_->scripts);
+  }
 
   bool try_handle(const http::Request& req, http::Response& res) override;
   io::Task<void> handle_async(const http::Request& req, http::Response& res) override;

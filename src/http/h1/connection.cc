@@ -117,6 +117,9 @@ class Connection {
   // must co_await the handler's handle_async().
   bool handle(const Request& req, Response& res);
   Request request_for(const RequestHead& head, uint8_t http_major) const;
+  // The handler's asynchronous step, with the socket watched for a hang-up meanwhile (the
+  // handler sees it through Request::cancelled and stops its scripts).
+  io::Task<void> handle_watched(const Request& req, Response& res);
   io::Task<ParseResult> read_head(Parser& parser, RequestHead& head);
   io::Task<BodyOutcome> settle_body(const RequestHead& head, size_t head_len, size_t& buffered_body);
   io::Task<BodyOutcome> drain_chunked(size_t head_len, size_t& buffered_body);
@@ -261,7 +264,7 @@ io::Task<void> Connection::serve() {
     Response& res = response_;
     res.reset();
     Request req = request_for(head, 1);
-    if (!handle(req, res)) co_await set_.handler_.handle_async(req, res);
+    if (!handle(req, res)) co_await handle_watched(req, res);
     if (body_.capacity() > 16 * 1024) std::string().swap(body_);  // no big buffer kept while idle
     body_.clear();
     if (res.abort) co_return;  // a script asked to close without answering
@@ -305,6 +308,14 @@ bool Connection::handle(const Request& req, Response& res) {
   return set_.handler_.try_handle(req, res);
 }
 
+io::Task<void> Connection::handle_watched(const Request& req, Response& res) {
+  cancelled_ = false;
+  io::HangupWatch watch(loop_, fd_, &cancelled_);
+  co_await set_.handler_.handle_async(req, res);
+  auto finished = watch.finish();
+  co_await finished;
+}
+
 Request Connection::request_for(const RequestHead& head, uint8_t http_major) const {
   Request req{head, peer_ip_, peer_port_, tls_.has_value()};
   req.http_major = http_major;
@@ -343,7 +354,7 @@ io::Task<void> Connection::serve_h2() {
       Request hreq = request_for(*req->head, 2);
       hreq.body = req->body;
       hreq.body_complete = req->body.size() == req->body_length;
-      if (!handle(hreq, *res)) co_await set_.handler_.handle_async(hreq, *res);
+      if (!handle(hreq, *res)) co_await handle_watched(hreq, *res);
       if (res->abort) {
         session.release(req->stream_id);  // RST_STREAM: a script asked for no response
         continue;
