@@ -1,0 +1,11 @@
+// Reload test, first version: /version answers "v1"; headers say which script answered.
+#include <zeroserve.h>
+
+ZS_ENTRY
+zs_u64 version(void) {
+  char path[16];
+  zs_req_path(path, sizeof(path));
+  zs_meta_set(ZS_STR("zs.response.header.x-script"), ZS_STR("v1"));
+  if (zs_strcmp(path, "/version") == 0) zs_respond(200, ZS_STR("v1"));
+  return 0;
+}
