@@ -13,10 +13,17 @@
 #
 # SCHEME=https runs the same over TLS 1.3 (one self-signed P-256 certificate for every server,
 # TLS_AES_128_GCM_SHA256 pinned where the server lets us, keep-alive: handshakes do not count).
+# SCHEME=h2 runs HTTP/2 over TLS 1.3 (ALPN h2, same certificate) with h2load instead of wrk:
+# `h2load -t1 -c$CONNS -m$H2_STREAMS -D $DURATION` on CLIENT_CPU; h2load reports no percentiles,
+# so the latency column is h2load's mean time per request.
+# SCHEME=handshake measures the TLS 1.3 handshake rate: wrk with `Connection: close`, so every
+# request is a new TCP connection and a full handshake (wrk does not resume sessions); the
+# server's CPU per connection is what counts. Default SERVERS="zeroserve nginx", WORKLOADS=small.
 #
 # Knobs: DURATION=5 RUNS=3 CONNS=100 WRK_THREADS=2 SERVER_CPU=0 CLIENT_CPU=1 SCHEME=http
-#        SERVERS="zeroserve nginx nginx_sendfile h2o" WORKLOADS="small large"
-# Needs: scripts/setup --bench (nginx, h2o, wrk from Debian). Output: Markdown on stdout.
+#        SERVERS="zeroserve nginx nginx_sendfile h2o" WORKLOADS="small large" H2_STREAMS=10
+#        HS_CONNS=50 (wrk connections in handshake mode)
+# Needs: scripts/setup --bench (nginx, h2o, wrk, h2load from Debian). Output: Markdown on stdout.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,17 +34,23 @@ CONNS=${CONNS:-100}
 WRK_THREADS=${WRK_THREADS:-2}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
-SERVERS=${SERVERS:-"zeroserve nginx nginx_sendfile h2o"}
-WORKLOADS=${WORKLOADS:-"small large"}
 SCHEME=${SCHEME:-http}
-[[ $SCHEME == http || $SCHEME == https ]] || { echo "SCHEME must be http or https" >&2; exit 2; }
+case $SCHEME in
+  http | https) SERVERS=${SERVERS:-"zeroserve nginx nginx_sendfile h2o"}; WORKLOADS=${WORKLOADS:-"small large"} ;;
+  h2) SERVERS=${SERVERS:-"zeroserve nginx h2o"}; WORKLOADS=${WORKLOADS:-"small large"} ;;
+  handshake) SERVERS=${SERVERS:-"zeroserve nginx"}; WORKLOADS=${WORKLOADS:-small}; CONNS=${HS_CONNS:-50} ;;
+  *) echo "SCHEME must be http, https, h2 or handshake" >&2; exit 2 ;;
+esac
+H2_STREAMS=${H2_STREAMS:-10}
+TLS=no; [[ $SCHEME != http ]] && TLS=yes
+URL_SCHEME=http; [[ $TLS == yes ]] && URL_SCHEME=https
 CLK_TCK=$(getconf CLK_TCK)
 
 say() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 [[ -x $ZEROSERVE ]] || die "no zeroserve binary at $ZEROSERVE (build it: scripts/build release)"
-for tool in nginx h2o wrk taskset curl; do command -v $tool >/dev/null || die "missing $tool: run scripts/setup --bench"; done
+for tool in nginx h2o wrk h2load taskset curl; do command -v $tool >/dev/null || die "missing $tool: run scripts/setup --bench"; done
 
 WORK=$(mktemp -d -t zs-bench.XXXXXX)
 chmod 755 "$WORK"
@@ -73,7 +86,7 @@ wait_port() {
 # --- servers: start_NAME PORT sets PID ---------------------------------------------------------
 start_zeroserve() {
   local listen=(--addr "127.0.0.1:$1")
-  [[ $SCHEME == https ]] && listen=(--addr 127.0.0.1:0 --tls-addr "127.0.0.1:$1" --cert "$WORK/cert.pem" --key "$WORK/key.pem")
+  [[ $TLS == yes ]] && listen=(--addr 127.0.0.1:0 --tls-addr "127.0.0.1:$1" --cert "$WORK/cert.pem" --key "$WORK/key.pem")
   taskset -c "$SERVER_CPU" "$ZEROSERVE" "${listen[@]}" --threads 1 --disable-request-logging \
     "$WORK/site.tar" 2>"$WORK/zeroserve.log" &
   PID=$!
@@ -96,8 +109,8 @@ http {
   keepalive_timeout 300s;
   client_body_temp_path $1/tmp;
   server {
-    listen 127.0.0.1:$2 $( [[ $SCHEME == https ]] && echo ssl );
-    $( [[ $SCHEME == https ]] && echo "ssl_certificate $WORK/cert.pem; ssl_certificate_key $WORK/key.pem; ssl_protocols TLSv1.3; ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;" )
+    listen 127.0.0.1:$2 $( [[ $TLS == yes ]] && echo ssl ) $( [[ $SCHEME == h2 ]] && echo http2 );
+    $( [[ $TLS == yes ]] && echo "ssl_certificate $WORK/cert.pem; ssl_certificate_key $WORK/key.pem; ssl_protocols TLSv1.3; ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;" )
     root $WORK/www; location / { }
   }
 }
@@ -114,7 +127,7 @@ error-log: $WORK/h2o-$1/error.log
 listen:
   host: 127.0.0.1
   port: $1
-$( [[ $SCHEME == https ]] && printf '  ssl:\n    certificate-file: %s\n    key-file: %s\n    minimum-version: TLSv1.3\n' "$WORK/cert.pem" "$WORK/key.pem" )
+$( [[ $TLS == yes ]] && printf '  ssl:\n    certificate-file: %s\n    key-file: %s\n    minimum-version: TLSv1.3\n' "$WORK/cert.pem" "$WORK/key.pem" )
 hosts:
   default:
     paths:
@@ -140,29 +153,46 @@ for s in $SERVERS; do
 done
 sleep 1
 for s in $SERVERS; do
-  curl -sfk -o /dev/null "$SCHEME://127.0.0.1:${PORT_OF[$s]}/small.html" || die "$s does not serve /small.html"
+  curl -sfk -o /dev/null "$URL_SCHEME://127.0.0.1:${PORT_OF[$s]}/small.html" || die "$s does not serve /small.html"
   IDLE_PSS[$s]=$(pss_kb "${PID_OF[$s]}")   # after one request: libraries and lazy init are in
 done
 
 # --- measurement ------------------------------------------------------------------------------
 declare -A RESULTS   # "workload server" -> lines "rps p99_ms cpu_s eff"
+# load SERVER PATH SECONDS: runs the load generator of this SCHEME on CLIENT_CPU, prints its output
+load() {
+  local url="$URL_SCHEME://127.0.0.1:${PORT_OF[$1]}$2"
+  case $SCHEME in
+    h2) taskset -c "$CLIENT_CPU" h2load -t1 -c"$CONNS" -m"$H2_STREAMS" -D "$3" "$url" 2>&1 ;;
+    handshake) taskset -c "$CLIENT_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$3s" --latency -H 'Connection: close' "$url" 2>&1 ;;
+    *) taskset -c "$CLIENT_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$3s" --latency "$url" 2>&1 ;;
+  esac
+}
+to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}'; }
+declare -A RESULTS   # "workload server" -> lines "rps latency_ms cpu_s eff"
 run_one() {  # SERVER WORKLOAD
   local s=$1 w=$2 path t0 t1 out rps p99 cpu
   path=/small.html; [[ $w == large ]] && path=/large.bin
   t0=$(cpu_ticks "${PID_OF[$s]}")
-  out=$(taskset -c "$CLIENT_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency \
-        "$SCHEME://127.0.0.1:${PORT_OF[$s]}$path" 2>&1)
+  out=$(load "$s" "$path" "$DURATION")
   t1=$(cpu_ticks "${PID_OF[$s]}")
-  grep -qE "Non-2xx|Socket errors" <<<"$out" && say "warning: $s/$w: $(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' ')"
-  rps=$(awk '/^Requests\/sec/{print $2}' <<<"$out")
-  p99=$(awk '$1=="99%"{v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' <<<"$out")
+  if [[ $SCHEME == h2 ]]; then
+    grep -q "Application protocol: h2" <<<"$out" || say "warning: $s/$w: h2 was not negotiated"
+    grep -qE "requests: .* 0 failed, 0 errored, 0 timeout" <<<"$out" || say "warning: $s/$w: $(grep '^requests:' <<<"$out")"
+    rps=$(awk '/^finished in/{print $4}' <<<"$out")
+    p99=$(awk '/^time for request:/{print $6}' <<<"$out" | to_ms)   # mean: h2load has no p99
+  else
+    grep -qE "Non-2xx|Socket errors" <<<"$out" && say "warning: $s/$w: $(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' ')"
+    rps=$(awk '/^Requests\/sec/{print $2}' <<<"$out")
+    p99=$(awk '$1=="99%"{print $2}' <<<"$out" | to_ms)
+  fi
   cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$CLK_TCK" 'BEGIN{printf "%.3f", (b-a)/hz}')
   RESULTS["$w $s"]+="$rps $p99 $cpu $(awk -v r="$rps" -v d="$DURATION" -v c="$cpu" 'BEGIN{printf "%.0f", (c > 0 ? r*d/c : 0)}')"$'\n'
 }
 for w in $WORKLOADS; do
   for s in $SERVERS; do  # warm-up, not recorded
     path=/small.html; [[ $w == large ]] && path=/large.bin
-    taskset -c "$CLIENT_CPU" wrk -t"$WRK_THREADS" -c"$CONNS" -d1s "$SCHEME://127.0.0.1:${PORT_OF[$s]}$path" >/dev/null 2>&1
+    load "$s" "$path" 1 >/dev/null
   done
   for ((r = 1; r <= RUNS; r++)); do
     order=$SERVERS; ((r % 2 == 0)) && order=$(tr ' ' '\n' <<<"$SERVERS" | tac | tr '\n' ' ')
@@ -174,17 +204,26 @@ median() {  # field index over the runs, picking the run with the median efficie
   sort -k4,4n | awk -v n="$RUNS" 'NF{a[++i]=$0} END{print a[int((i+1)/2)]}'
 }
 
-if [[ $SCHEME == https ]]; then echo "## zeroserve vs peers, HTTP/1.1 over TLS 1.3, keep-alive, one worker each"
-else echo "## zeroserve vs peers, plain HTTP/1.1 keep-alive, one worker each"; fi
+client="wrk -t$WRK_THREADS -c$CONNS"
+lat="p99 ms"
+unit="req"
+case $SCHEME in
+  https) echo "## zeroserve vs peers, HTTP/1.1 over TLS 1.3, keep-alive, one worker each" ;;
+  h2) echo "## zeroserve vs peers, HTTP/2 over TLS 1.3 (ALPN h2), one worker each"
+      client="h2load -t1 -c$CONNS -m$H2_STREAMS"; lat="mean ms" ;;
+  handshake) echo "## zeroserve vs peers, TLS 1.3 handshake rate (new connection per request), one worker each"
+      client="wrk -t$WRK_THREADS -c$CONNS -H 'Connection: close'"; unit="handshake" ;;
+  *) echo "## zeroserve vs peers, plain HTTP/1.1 keep-alive, one worker each" ;;
+esac
 echo
-echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), server on CPU $SERVER_CPU, wrk -t$WRK_THREADS -c$CONNS on CPU $CLIENT_CPU, ${DURATION}s x $RUNS runs (median by efficiency)"
-echo "Versions: $("$ZEROSERVE" --version), $(nginx -v 2>&1 | sed 's/nginx version: //'), $(h2o --version 2>&1 | head -1)"
+echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), server on CPU $SERVER_CPU, $client on CPU $CLIENT_CPU, ${DURATION}s x $RUNS runs (median by efficiency)"
+echo "Versions: $("$ZEROSERVE" --version), $(nginx -v 2>&1 | sed 's/nginx version: //'), $(h2o --version 2>&1 | head -1)$( [[ $SCHEME == h2 ]] && echo ", $(h2load --version 2>&1 | head -1)")"
 echo
 for w in $WORKLOADS; do
   label="174-byte HTML"; [[ $w == large ]] && label="100 KiB file"
   echo "### $label"
   echo
-  echo "| server | req/s | p99 ms | server CPU s | req per server-CPU-s |"
+  echo "| server | $unit/s | $lat | server CPU s | $unit per server-CPU-s |"
   echo "|---|---:|---:|---:|---:|"
   declare -A EFF=()
   for s in $SERVERS; do
