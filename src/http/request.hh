@@ -24,6 +24,16 @@ inline std::string_view host_of(std::string_view authority) {
   return authority;
 }
 
+// How an asynchronous handler learns that the client hung up. Watching costs an io_uring poll,
+// so a handler starts it only once it really has to wait (e.g. a script that yields).
+class HangupSignal {
+ public:
+  virtual ~HangupSignal() = default;
+  // Starts watching (once; later calls return the same flag) and returns the flag that becomes
+  // true when the client hangs up. Valid until the handler's handle_async() returns.
+  virtual const bool* watch() = 0;
+};
+
 struct Request {
   const RequestHead& head;
   std::string_view peer_ip;  // textual client address, e.g. "127.0.0.1" or "::1"
@@ -38,9 +48,8 @@ struct Request {
   // false and body is empty: the body was drained unread).
   std::string_view body;
   bool body_complete = false;
-  // Set by the adapter when the client went away (h2: the stream was reset) while the handler
-  // runs asynchronously; polled by the handler. May be null.
-  const bool* cancelled = nullptr;
+  // Tells an asynchronous handler that the client went away. May be null.
+  class HangupSignal* hangup = nullptr;
 };
 
 // What serves requests: implemented above http/ (the server's dispatch). Called on the loop

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "base/log.hh"
+#include "http/request.hh"
 #include "http/response.hh"
 #include "io/ops.hh"
 #include "script/json_store.hh"
@@ -107,7 +108,7 @@ void Runner::flush_log(ExecContext& ec, bool force) {
 
 io::Task<Runner::Section> Runner::run_section(const std::shared_ptr<const ScriptSet>& set, const Script& script,
                                               std::string_view entry, const uint64_t* input_handle,
-                                              ExecContext& ec, const bool* cancelled) {
+                                              ExecContext& ec, Hangup* hangup) {
   Section out;
   auto leased = acquire(set, script);
   if (!leased) {
@@ -136,13 +137,15 @@ io::Task<Runner::Section> Runner::run_section(const std::shared_ptr<const Script
     if (o.parked) {
       // A helper waits on the host: today only zs_call.
       int64_t r = -1;
-      if (ec.pending_call) r = co_await perform_call(set, ec, cancelled);
+      if (ec.pending_call) r = co_await perform_call(set, ec, hangup);
       t0 = mono_ns();
       o = inst->resume(static_cast<uint64_t>(r));
       continue;
     }
     // The time slice is over: let the loop serve everyone else, and throttle a script that
-    // keeps the CPU (§5e) so it cannot take the worker from other connections.
+    // keeps the CPU (§5e) so it cannot take the worker from other connections. From now on a
+    // client hang-up is watched for (arming the poll before the pause lets it land in it).
+    const bool* gone = hangup != nullptr ? hangup->watch() : nullptr;
     if (since_throttle >= throttle_ns) {
       log::info("[script_runtime] %llu: %s: throttling", static_cast<unsigned long long>(ec.request().request_id),
                 script.name.c_str());
@@ -153,7 +156,7 @@ io::Task<Runner::Section> Runner::run_section(const std::shared_ptr<const Script
       io::Yield yield{loop_};
       co_await yield;
     }
-    if (cancelled != nullptr && *cancelled) {
+    if (gone != nullptr && *gone) {
       inst->cancel();
       out.cancelled = true;
       break;
@@ -167,7 +170,7 @@ io::Task<Runner::Section> Runner::run_section(const std::shared_ptr<const Script
 }
 
 io::Task<int64_t> Runner::perform_call(const std::shared_ptr<const ScriptSet>& set, ExecContext& caller,
-                                       const bool* cancelled) {
+                                       Hangup* hangup) {
   ExecContext::PendingCall call = std::move(*caller.pending_call);
   caller.pending_call.reset();
   // The request runs at depth 0; 8 frames in all (§3f: 7 nested calls succeed, the 8th fails).
@@ -180,7 +183,7 @@ io::Task<int64_t> Runner::perform_call(const std::shared_ptr<const ScriptSet>& s
   auto input = callee.json().copy_from(caller.json(), call.input);
   if (!input) co_return -1;
   const uint64_t handle = *input;
-  Section s = co_await run_section(set, *target, entry, &handle, callee, cancelled);
+  Section s = co_await run_section(set, *target, entry, &handle, callee, hangup);
   flush_log(callee, true);
   if (s.cancelled) co_return -1;
   if (s.outcome.faulted()) {
@@ -194,12 +197,12 @@ io::Task<int64_t> Runner::perform_call(const std::shared_ptr<const ScriptSet>& s
 }
 
 io::Task<ChainResult> Runner::run_chain(std::shared_ptr<const ScriptSet> set, RequestState& state,
-                                        const bool* cancelled) {
+                                        Hangup* hangup) {
   ChainResult result;
   for (const Script& s : set->scripts()) {
     if (!s.has_request_entry) continue;
     ExecContext ec(state, s.name, 0, options_.limits);
-    Section sec = co_await run_section(set, s, kRequestSection, nullptr, ec, cancelled);
+    Section sec = co_await run_section(set, s, kRequestSection, nullptr, ec, hangup);
     flush_log(ec, true);
     if (sec.cancelled) {
       result.kind = ChainResult::Kind::kCancelled;
@@ -224,7 +227,7 @@ io::Task<ChainResult> Runner::run_chain(std::shared_ptr<const ScriptSet> set, Re
 }
 
 io::Task<void> Runner::run_hooks(std::shared_ptr<const ScriptSet> set, RequestState& state, http::Response& res,
-                                 const bool* cancelled) {
+                                 Hangup* hangup) {
   // Hooks registered by hooks do not run for this response: the list is taken as it stands.
   const size_t count = state.hooks.size();
   for (size_t i = 0; i < count; ++i) {
@@ -245,7 +248,7 @@ io::Task<void> Runner::run_hooks(std::shared_ptr<const ScriptSet> set, RequestSt
     // What a failing hook's changes are rolled back to.
     const uint16_t status = res.status;
     std::vector<http::ResponseHeader> headers(res.headers().begin(), res.headers().end());
-    Section sec = co_await run_section(set, *target, entry, &handle, ec, cancelled);
+    Section sec = co_await run_section(set, *target, entry, &handle, ec, hangup);
     flush_log(ec, true);
     if (sec.cancelled) co_return;
     if (sec.outcome.faulted() || static_cast<int64_t>(sec.outcome.r0) < 0) {

@@ -22,9 +22,12 @@
 
 namespace zs::http {
 class Response;
+class HangupSignal;
 }
 
 namespace zs::script {
+
+using Hangup = http::HangupSignal;
 
 struct RunnerOptions {
   std::chrono::nanoseconds slice = std::chrono::milliseconds(2);  // --preempt-timer-interval-ms
@@ -54,15 +57,15 @@ class Runner {
   Runner(io::EventLoop& loop, RunnerOptions options);
   ~Runner();
 
-  // Runs `zeroserve.request` of every script in chain order, sharing `state`. `cancelled`, if
-  // not null, is polled whenever a script yields: true ends the chain as kCancelled.
+  // Runs `zeroserve.request` of every script in chain order, sharing `state`. `hangup`, if not
+  // null, is watched from a script's first yield on: a hang-up ends the chain as kCancelled.
   io::Task<ChainResult> run_chain(std::shared_ptr<const ScriptSet> set, RequestState& state,
-                                  const bool* cancelled);
+                                  Hangup* hangup);
 
   // Runs the hooks registered in `state` against `res`, in registration order (§3g). A hook
   // that fails has its status and header changes rolled back.
   io::Task<void> run_hooks(std::shared_ptr<const ScriptSet> set, RequestState& state, http::Response& res,
-                           const bool* cancelled);
+                           Hangup* hangup);
 
   // Creates one idle instance per script of `set` ahead of the first request, so that request
   // does not pay for cage and stack set-up. Failures are left for the request to report.
@@ -78,9 +81,9 @@ class Runner {
 
   io::Task<Section> run_section(const std::shared_ptr<const ScriptSet>& set, const Script& script,
                                 std::string_view entry, const uint64_t* input_handle, ExecContext& ec,
-                                const bool* cancelled);
+                                Hangup* hangup);
   io::Task<int64_t> perform_call(const std::shared_ptr<const ScriptSet>& set, ExecContext& caller,
-                                 const bool* cancelled);
+                                 Hangup* hangup);
   Result<std::unique_ptr<ebpf::Instance>> acquire(const std::shared_ptr<const ScriptSet>& set, const Script& s);
   void release(const std::shared_ptr<const ScriptSet>& set, const Script& s, std::unique_ptr<ebpf::Instance> inst);
   void flush_log(ExecContext& ec, bool force);

@@ -173,7 +173,7 @@ io::Task<void> Dispatcher::handle_async(const http::Request& req, http::Response
   rs.request_id = next_request_id_++;
 
   // 3. The chain.
-  script::ChainResult chain = co_await runner_.run_chain(st->snapshot->scripts, rs, req.cancelled);
+  script::ChainResult chain = co_await runner_.run_chain(st->snapshot->scripts, rs, req.hangup);
   switch (chain.kind) {
     case script::ChainResult::Kind::kCancelled:
     case script::ChainResult::Kind::kAbort:
@@ -205,7 +205,7 @@ io::Task<void> Dispatcher::handle_async(const http::Request& req, http::Response
   // 4. Metadata headers, hooks, metadata headers again (§3c step 8).
   apply_metadata_headers(*st, res);
   if (!rs.hooks.empty()) {
-    co_await runner_.run_hooks(st->snapshot->scripts, rs, res, req.cancelled);
+    co_await runner_.run_hooks(st->snapshot->scripts, rs, res, req.hangup);
     apply_metadata_headers(*st, res);
   }
 }

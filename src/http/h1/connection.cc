@@ -117,8 +117,8 @@ class Connection {
   // must co_await the handler's handle_async().
   bool handle(const Request& req, Response& res);
   Request request_for(const RequestHead& head, uint8_t http_major) const;
-  // The handler's asynchronous step, with the socket watched for a hang-up meanwhile (the
-  // handler sees it through Request::cancelled and stops its scripts).
+  // The handler's asynchronous step. The handler may ask to watch the socket for a hang-up
+  // (Request::hangup); the watch is reaped before this returns.
   io::Task<void> handle_watched(const Request& req, Response& res);
   io::Task<ParseResult> read_head(Parser& parser, RequestHead& head);
   io::Task<BodyOutcome> settle_body(const RequestHead& head, size_t head_len, size_t& buffered_body);
@@ -182,7 +182,16 @@ class Connection {
   Buffer tls_plain_{set_.blocks_};    // decrypted body bytes (in_ must not move under a head)
   std::string body_;                  // the request body, when the handler wants it (body_limit)
   bool body_complete_ = false;
-  bool cancelled_ = false;            // the handler's view of "the client went away"
+  // Request::hangup for this connection: a POLLRDHUP poll armed on demand.
+  struct Hangup final : HangupSignal {
+    Connection* conn = nullptr;
+    std::optional<io::HangupWatch> watch_op;
+    bool hung_up = false;
+    const bool* watch() override {
+      if (!watch_op) watch_op.emplace(conn->loop_, conn->fd_, &hung_up);
+      return &hung_up;
+    }
+  } hangup_;
   uint16_t chunked_error_ = 400;      // why drain_chunked() said kBad
   std::string_view chunked_reason_;
 };
@@ -195,6 +204,7 @@ Connection::Connection(Connections& set, int fd, const sockaddr_storage& peer, b
   if (secure) tls_ctx_ = set.tls_;
   deadline_.on_expire = &Connection::on_deadline;
   deadline_.conn = this;
+  hangup_.conn = this;
   if (peer.ss_family == AF_INET) {
     const auto* a = reinterpret_cast<const sockaddr_in*>(&peer);
     inet_ntop(AF_INET, &a->sin_addr, peer_ip_, sizeof peer_ip_);
@@ -309,11 +319,13 @@ bool Connection::handle(const Request& req, Response& res) {
 }
 
 io::Task<void> Connection::handle_watched(const Request& req, Response& res) {
-  cancelled_ = false;
-  io::HangupWatch watch(loop_, fd_, &cancelled_);
+  hangup_.hung_up = false;
   co_await set_.handler_.handle_async(req, res);
-  auto finished = watch.finish();
-  co_await finished;
+  if (hangup_.watch_op) {
+    auto finished = hangup_.watch_op->finish();
+    co_await finished;
+    hangup_.watch_op.reset();
+  }
 }
 
 Request Connection::request_for(const RequestHead& head, uint8_t http_major) const {
@@ -326,7 +338,7 @@ Request Connection::request_for(const RequestHead& head, uint8_t http_major) con
   }
   req.body = body_;
   req.body_complete = body_complete_;
-  req.cancelled = &cancelled_;
+  req.hangup = const_cast<Hangup*>(&hangup_);
   return req;
 }
 
