@@ -80,8 +80,9 @@ void HangupWatch::Finish::await_suspend(std::coroutine_handle<> h) {
   cancel(w.loop_, &w);
 }
 
-void prep_shutdown_write(EventLoop& loop, int fd) {
-  io_uring_prep_shutdown(loop.sqe_for(nullptr), fd, SHUT_WR);
+void ShutdownWrite::await_suspend(std::coroutine_handle<> h) {
+  park(h);
+  io_uring_prep_shutdown(loop_.sqe_for(this), fd_, SHUT_WR);
 }
 
 }  // namespace zs::io

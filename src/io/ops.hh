@@ -113,6 +113,18 @@ class Close : public Op {
   int fd_;
 };
 
+// shutdown(fd, SHUT_WR) (lingering close). Awaited, never fire-and-forget: io_uring runs
+// shutdown on a worker thread, so an unawaited one could land after the fd was closed and
+// reused by a new connection, and shut *that* one down (seen as EPIPE in TLS handshakes).
+class ShutdownWrite : public Op {
+ public:
+  ShutdownWrite(EventLoop& loop, int fd) : Op(loop), fd_(fd) {}
+  void await_suspend(std::coroutine_handle<> h);
+
+ private:
+  int fd_;
+};
+
 // Yields to the loop: resumes after the current batch of completions.
 struct Yield {
   EventLoop& loop;
@@ -127,8 +139,6 @@ void cancel(EventLoop& loop, Completion* target);
 // Arms a multishot accept on `listen_fd` delivering to `c` (re-arm when F_MORE is clear).
 void prep_multishot_accept(EventLoop& loop, Completion* c, int listen_fd);
 
-// shutdown(fd, SHUT_WR) through the ring, fire and forget (lingering close).
-void prep_shutdown_write(EventLoop& loop, int fd);
 
 // One-shot poll of `fd` for `mask` (POLLRDHUP, ...) delivering to `c`.
 void prep_poll(EventLoop& loop, Completion* c, int fd, unsigned mask);

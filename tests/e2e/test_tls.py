@@ -8,6 +8,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import threading
 import time
 import unittest
 
@@ -124,6 +125,39 @@ class Tls(harness.ServerTestCase):
         r = curl(self.port, "a.test", "/robots.txt", "--next", "--cacert", CA_BUNDLE, "--resolve",
                  "a.test:%d:127.0.0.1" % self.port, "https://a.test:%d/css/site.css" % self.port, "-v")
         self.assertIn(b"Re-using existing connection", r.stderr)
+
+    def test_every_fresh_connection_is_answered(self):
+        # Regression: a lingering close used to shut down writes with an unawaited io_uring op,
+        # which could run after the fd was reused and shut down the NEXT connection (its
+        # handshake flight then failed with EPIPE, about 1 in 200 connections). Two clients open
+        # a new connection per request for 3 s; every one must be answered.
+        ctx = ssl.create_default_context(cafile=CA_BUNDLE)
+        results = {"ok": 0, "failed": []}
+
+        def client():
+            end = time.monotonic() + 3
+            while time.monotonic() < end:
+                try:
+                    with socket.create_connection(("127.0.0.1", self.port), timeout=5) as raw:
+                        with ctx.wrap_socket(raw, server_hostname="a.test") as s:
+                            s.sendall(b"GET /robots.txt HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n")
+                            data = b""
+                            while chunk := s.recv(65536):
+                                data += chunk
+                    if data.startswith(b"HTTP/1.1 200 "):
+                        results["ok"] += 1
+                    else:
+                        results["failed"].append(data[:40])
+                except (OSError, ssl.SSLError) as e:
+                    results["failed"].append(repr(e))
+
+        threads = [threading.Thread(target=client) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        self.assertEqual(results["failed"], [])
+        self.assertGreater(results["ok"], 100)
 
     def test_resumption_with_a_ticket(self):
         sess = os.path.join(self.tmp.name, "sess.pem")

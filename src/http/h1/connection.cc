@@ -825,7 +825,8 @@ io::Task<void> Connection::linger() {
     tls_->close_notify();
     co_await flush_tls();
   }
-  io::prep_shutdown_write(loop_, fd_);
+  io::ShutdownWrite shut(loop_, fd_);
+  co_await shut;
   in_.release();
   out_.release();
   expired_ = false;
