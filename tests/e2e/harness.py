@@ -280,3 +280,30 @@ def main():
 
 def tempdir():
     return tempfile.TemporaryDirectory(prefix="zs-e2e-")
+
+
+def exchange(port, method, target, headers=(), body=None, timeout=10.0):
+    """One HTTP/1.1 request on a fresh connection with `Connection: close`; returns
+    (status_line, [(lower-case name, value)], body) exactly as received. Checks that the body
+    length matches Content-Length when there is one."""
+    head = "%s %s HTTP/1.1\r\nHost: test\r\nConnection: close\r\n" % (method, target)
+    for name, value in headers:
+        head += "%s: %s\r\n" % (name, value)
+    if body is not None:
+        head += "Content-Length: %d\r\n" % len(body)
+    data, closed = raw_exchange(port, head.encode() + b"\r\n" + (body or b""), timeout=timeout)
+    if not closed:
+        raise AssertionError("server kept the connection open after Connection: close: %r" % data[:200])
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        return data, [], None  # no complete response (e.g. the connection was closed at once)
+    lines = data[:end].split(b"\r\n")
+    fields = []
+    for line in lines[1:]:
+        k, _, v = line.partition(b":")
+        fields.append((k.strip().lower().decode(), v.strip().decode()))
+    payload = data[end + 4:]
+    length = [v for k, v in fields if k == "content-length"]
+    if length and int(length[0]) != len(payload) and method != "HEAD":
+        raise AssertionError("Content-Length %s but %d body bytes: %r" % (length[0], len(payload), data[:300]))
+    return lines[0], fields, payload

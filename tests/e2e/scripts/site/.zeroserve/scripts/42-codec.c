@@ -37,10 +37,15 @@ zs_u64 codec(void) {
   put(out, v, "b64_url", text, n);
   n = zs_base64_encode(kRaw, sizeof(kRaw), text, sizeof(text), ZS_BASE64_URL_NO_PAD);
   put(out, v, "b64_url_nopad", text, n);
-  char dec[16];
+  char dec[24];
   zs_strcpy(dec, "aGVsbG8gd29ybGQ=");
   n = zs_base64_decode_in_place(dec, 16, ZS_BASE64_STANDARD);
+  put_int(out, v, "b64_decoded_len", n);
   put(out, v, "b64_decoded", dec, n > 0 ? n : 0);
+  zs_strcpy(dec, "-_-_AD4");
+  n = zs_base64_decode_in_place(dec, 7, ZS_BASE64_URL_NO_PAD);
+  zs_s64 hn = zs_hex_encode(dec, n > 0 ? n : 0, text, sizeof(text), ZS_HEX_LOWERCASE);
+  put(out, v, "b64_url_nopad_decoded_hex", text, hn);
   zs_strcpy(dec, "!!!!");
   put_int(out, v, "b64_invalid", zs_base64_decode_in_place(dec, 4, ZS_BASE64_STANDARD));
   zs_strcpy(dec, "4869210a");
