@@ -252,8 +252,9 @@ ZS_HELPER(zs_req_set_header) {
   if (!http::is_token(*name)) return ctx.fail("zs_req_set_header: invalid header name");
   if (!valid_field_value(*value)) return ctx.fail("zs_req_set_header: invalid header value");
   RequestState& rs = req(ctx);
-  std::erase_if(rs.headers, [&](const HeaderField& h) { return http::iequals(h.name, *name); });
-  if (!value->empty()) rs.headers.push_back({lower(*name), std::string(*value)});
+  auto& headers = rs.mutable_headers();
+  std::erase_if(headers, [&](const HeaderField& h) { return http::iequals(h.name, *name); });
+  if (!value->empty()) headers.push_back({lower(*name), std::string(*value)});
   rs.headers_changed = true;
   return 0;
 }
@@ -268,9 +269,10 @@ ZS_HELPER(zs_req_append_header) {
   if (!valid_field_value(*value)) return ctx.fail("zs_req_append_header: invalid header value");
   RequestState& rs = req(ctx);
   // Host is single-valued (RFC 9112 §3.2): appending replaces it.
+  auto& headers = rs.mutable_headers();
   if (http::iequals(*name, "host"))
-    std::erase_if(rs.headers, [](const HeaderField& h) { return h.name == "host"; });
-  rs.headers.push_back({lower(*name), std::string(*value)});
+    std::erase_if(headers, [](const HeaderField& h) { return h.name == "host"; });
+  headers.push_back({lower(*name), std::string(*value)});
   rs.headers_changed = true;
   return 0;
 }
@@ -280,7 +282,7 @@ ZS_HELPER(zs_req_delete_header) {
   auto pattern = guest_in(ctx, a1, a2, "zs_req_delete_header: pattern");
   if (!pattern) return 0;
   RequestState& rs = req(ctx);
-  if (std::erase_if(rs.headers, [&](const HeaderField& h) { return name_matches(*pattern, h.name); }) != 0)
+  if (std::erase_if(rs.mutable_headers(), [&](const HeaderField& h) { return name_matches(*pattern, h.name); }) != 0)
     rs.headers_changed = true;
   return 0;
 }

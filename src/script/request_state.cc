@@ -42,9 +42,27 @@ bool Metadata::erase(std::string_view key) {
 }
 
 std::optional<std::string_view> RequestState::header(std::string_view name) const {
+  if (!headers_copied) {
+    for (auto it = received.rbegin(); it != received.rend(); ++it)
+      if (http::iequals(it->name, name)) return it->value;
+    return std::nullopt;
+  }
   for (auto it = headers.rbegin(); it != headers.rend(); ++it)
     if (http::iequals(it->name, name)) return std::string_view(it->value);
   return std::nullopt;
+}
+
+std::vector<HeaderField>& RequestState::mutable_headers() {
+  if (!headers_copied) {
+    headers.reserve(received.size() + 2);
+    for (const http::Header& h : received) {
+      std::string name(h.name);
+      for (char& c : name) c = http::ascii_lower(c);
+      headers.push_back({std::move(name), std::string(h.value)});
+    }
+    headers_copied = true;
+  }
+  return headers;
 }
 
 }  // namespace zs::script

@@ -6,10 +6,13 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "http/request_head.hh"
 
 namespace zs::script {
 
@@ -53,7 +56,13 @@ struct RequestState {
   std::string path;             // normalized, still percent-encoded, leading '/' (zs_req_path)
   std::string decoded_path;     // decoded, leading '/' (zs_req_normalized_path)
   std::string query;            // raw, without '?'
-  std::vector<HeaderField> headers;  // in arrival order, names lowercased
+  // The received header fields (views into the connection's buffer, valid for the request),
+  // until a script changes a header: then `headers` holds the working copy (names lowercased)
+  // and `received` is no longer used. Most requests never pay for the copy.
+  std::span<const http::Header> received;
+  std::vector<HeaderField> headers;
+  bool headers_copied = false;
+  std::vector<HeaderField>& mutable_headers();
   std::string authority;        // Host / :authority
   std::string peer;             // "ip:port" or "[v6]:port"
   bool secure = false;

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <deque>
+#include <forward_list>
 #include <string>
 
 #include "http/token.hh"
@@ -109,7 +109,7 @@ struct Dispatcher::Scripted {
   SnapshotFiles files;
   script::RequestState state;
   std::string body;                   // a script's response body, or a rendered template
-  std::deque<std::string> strings;    // header names/values (stable addresses)
+  std::forward_list<std::string> strings;  // header names/values (stable addresses)
   http::RequestHead head;             // the rewritten request, when scripts changed it
   std::string target;
 };
@@ -150,12 +150,7 @@ io::Task<void> Dispatcher::handle_async(const http::Request& req, http::Response
   rs.path = path->encoded;
   rs.decoded_path = "/" + path->decoded;
   rs.query.assign(query_part(head.path));
-  rs.headers.reserve(head.header_count);
-  for (const http::Header& h : head.fields()) {
-    std::string name(h.name);
-    for (char& c : name) c = http::ascii_lower(c);
-    rs.headers.push_back({std::move(name), std::string(h.value)});
-  }
+  rs.received = head.fields();
   rs.authority.assign(head.authority);
   rs.peer = peer_of(req);
   rs.secure = req.secure;
@@ -191,8 +186,7 @@ io::Task<void> Dispatcher::handle_async(const http::Request& req, http::Response
       res.status = status >= 200 && status <= 999 ? status : 500;
       st->body = std::move(chain.response.body);
       if (!chain.response.content_type.empty()) {
-        st->strings.push_back(std::move(chain.response.content_type));
-        res.add_header("Content-Type", st->strings.back());
+        res.add_header("Content-Type", st->strings.emplace_front(std::move(chain.response.content_type)));
       }
       res.add_memory(st->body);
       break;
@@ -223,10 +217,12 @@ io::Task<void> Dispatcher::serve_static(Scripted& st, const http::Request& req, 
     st.head.path = st.target;
     st.head.method_token = rs.method;
     st.head.method = http::method_from_token(rs.method);
-    st.head.header_count = 0;
-    for (const script::HeaderField& h : rs.headers) {
-      if (st.head.header_count == http::kMaxHeaders) break;
-      st.head.headers[st.head.header_count++] = {h.name, h.value};
+    if (rs.headers_copied) {  // else the received fields (copied with the head) still hold
+      st.head.header_count = 0;
+      for (const script::HeaderField& h : rs.headers) {
+        if (st.head.header_count == http::kMaxHeaders) break;
+        st.head.headers[st.head.header_count++] = {h.name, h.value};
+      }
     }
     serve = &rewritten;
   }
@@ -295,10 +291,8 @@ void Dispatcher::apply_metadata_headers(Scripted& st, http::Response& res) {
     bool ok = http::trim_ows(value).size() == value.size();
     for (char c : value) ok = ok && (http::is_field_value_char(c) || c == ' ' || c == '\t');
     if (!ok) continue;
-    st.strings.push_back(std::string(name));
-    std::string_view n = st.strings.back();
-    st.strings.push_back(value);
-    res.set_header(n, st.strings.back());
+    std::string_view n = st.strings.emplace_front(name);
+    res.set_header(n, st.strings.emplace_front(value));
   }
 }
 
