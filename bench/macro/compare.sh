@@ -20,6 +20,15 @@
 # request is a new TCP connection and a full handshake (wrk does not resume sessions); the
 # server's CPU per connection is what counts. Default SERVERS="zeroserve nginx", WORKLOADS=small.
 #
+# Scripted workloads (request scripting issue; WORKLOADS="header json", SCHEME http or https):
+#   header  GET /small.html with a per-request injected response header `X-Injected: 1`
+#   json    GET /json, a small JSON body computed per request
+# zeroserve_lua serves them with shared/bench/zeroserve-scripts/{10-inject,20-json}.c (default
+# 2 ms preemption slice), zeroserve_lua_nopreempt the same with --preempt-timer-interval-ms 0,
+# nginx_lua with header_filter_by_lua_block / content_by_lua_block (libnginx-mod-http-lua).
+# The plain zeroserve (no scripts) serving /small.html gives the no-script baseline for the
+# header workload: the difference in CPU per request is the scripts' overhead.
+#
 # Knobs: DURATION=5 RUNS=3 CONNS=100 WRK_THREADS=2 SERVER_CPU=0 CLIENT_CPU=1 SCHEME=http
 #        SERVERS="zeroserve nginx nginx_sendfile h2o" WORKLOADS="small large" H2_STREAMS=10
 #        HS_CONNS=50 (wrk connections in handshake mode)
@@ -35,8 +44,11 @@ WRK_THREADS=${WRK_THREADS:-2}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 SCHEME=${SCHEME:-http}
+SCRIPTED=no; [[ " ${WORKLOADS:-} " =~ \ (header|json)\  ]] && SCRIPTED=yes
 case $SCHEME in
-  http | https) SERVERS=${SERVERS:-"zeroserve nginx nginx_sendfile h2o"}; WORKLOADS=${WORKLOADS:-"small large"} ;;
+  http | https) if [[ $SCRIPTED == yes ]]; then SERVERS=${SERVERS:-"zeroserve_lua zeroserve_lua_nopreempt nginx_lua zeroserve"}
+                else SERVERS=${SERVERS:-"zeroserve nginx nginx_sendfile h2o"}; fi
+                WORKLOADS=${WORKLOADS:-"small large"} ;;
   h2) SERVERS=${SERVERS:-"zeroserve nginx h2o"}; WORKLOADS=${WORKLOADS:-"small large"} ;;
   handshake) SERVERS=${SERVERS:-"zeroserve nginx"}; WORKLOADS=${WORKLOADS:-small}; CONNS=${HS_CONNS:-50} ;;
   *) echo "SCHEME must be http, https, h2 or handshake" >&2; exit 2 ;;
@@ -72,6 +84,14 @@ head -c 102400 /dev/urandom >"$WORK/www/large.bin"
 chmod -R a+rX "$WORK/www"
 [[ $(stat -c %s "$WORK/www/small.html") == 174 ]] || die "small.html is not 174 bytes"
 "$ZEROSERVE" --pack "$WORK/www" >"$WORK/site.tar"
+if [[ $SCRIPTED == yes ]]; then
+  ZS_SCRIPTS=${ZS_SCRIPTS:-$ROOT/../shared/bench/zeroserve-scripts}
+  [[ -f $ZS_SCRIPTS/10-inject.c ]] || die "no benchmark scripts at $ZS_SCRIPTS (set ZS_SCRIPTS)"
+  mkdir -p "$WORK/www-lua/.zeroserve/scripts"
+  cp "$WORK/www/small.html" "$WORK/www/large.bin" "$WORK/www-lua/"
+  cp "$ZS_SCRIPTS/10-inject.c" "$ZS_SCRIPTS/20-json.c" "$WORK/www-lua/.zeroserve/scripts/"
+  "$ZEROSERVE" --pack "$WORK/www-lua" >"$WORK/lua.tar"
+fi
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$WORK/key.pem" \
   -out "$WORK/cert.pem" -days 30 -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
 chmod 644 "$WORK/cert.pem" "$WORK/key.pem"
@@ -84,16 +104,35 @@ wait_port() {
 }
 
 # --- servers: start_NAME PORT sets PID ---------------------------------------------------------
-start_zeroserve() {
-  local listen=(--addr "127.0.0.1:$1")
-  [[ $TLS == yes ]] && listen=(--addr 127.0.0.1:0 --tls-addr "127.0.0.1:$1" --cert "$WORK/cert.pem" --key "$WORK/key.pem")
-  taskset -c "$SERVER_CPU" "$ZEROSERVE" "${listen[@]}" --threads 1 --disable-request-logging \
-    "$WORK/site.tar" 2>"$WORK/zeroserve.log" &
+start_zeroserve() {  # PORT [TARBALL [EXTRA FLAGS...]]
+  local port=$1 tar=${2:-$WORK/site.tar}
+  local listen=(--addr "127.0.0.1:$port")
+  [[ $TLS == yes ]] && listen=(--addr 127.0.0.1:0 --tls-addr "127.0.0.1:$port" --cert "$WORK/cert.pem" --key "$WORK/key.pem")
+  taskset -c "$SERVER_CPU" "$ZEROSERVE" "${listen[@]}" --threads 1 --disable-request-logging "${@:3}" \
+    "$tar" 2>"$WORK/zeroserve-$port.log" &
   PID=$!
 }
-nginx_conf() {  # DIR PORT SENDFILE
+start_zeroserve_lua() { start_zeroserve "$1" "$WORK/lua.tar"; }
+start_zeroserve_lua_nopreempt() { start_zeroserve "$1" "$WORK/lua.tar" --preempt-timer-interval-ms 0; }
+nginx_conf() {  # DIR PORT SENDFILE [lua]
   mkdir -p "$1"
+  local modules='' body='root '"$WORK"'/www; location / { }'
+  if [[ ${4:-} == lua ]]; then
+    modules='load_module /usr/lib/nginx/modules/ndk_http_module.so;
+load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;'
+    body="root $WORK/www;
+    location / { header_filter_by_lua_block { ngx.header[\"X-Injected\"] = \"1\" } }
+    location = /json {
+      content_by_lua_block {
+        local body = '{\"message\":\"Hello, World!\",\"time\":' .. ngx.time() .. '}'
+        ngx.header[\"Content-Type\"] = \"application/json\"
+        ngx.header[\"Content-Length\"] = #body
+        ngx.print(body)
+      }
+    }"
+  fi
   cat >"$1/nginx.conf" <<CONF
+$modules
 worker_processes 1;
 daemon off;
 pid $1/nginx.pid;
@@ -111,12 +150,13 @@ http {
   server {
     listen 127.0.0.1:$2 $( [[ $TLS == yes ]] && echo ssl ) $( [[ $SCHEME == h2 ]] && echo http2 );
     $( [[ $TLS == yes ]] && echo "ssl_certificate $WORK/cert.pem; ssl_certificate_key $WORK/key.pem; ssl_protocols TLSv1.3; ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;" )
-    root $WORK/www; location / { }
+    $body
   }
 }
 CONF
 }
 start_nginx() { nginx_conf "$WORK/nginx-$1" "$1" off; taskset -c "$SERVER_CPU" nginx -p "$WORK/nginx-$1/" -c "$WORK/nginx-$1/nginx.conf" & PID=$!; }
+start_nginx_lua() { nginx_conf "$WORK/nginx-$1" "$1" off lua; taskset -c "$SERVER_CPU" nginx -p "$WORK/nginx-$1/" -c "$WORK/nginx-$1/nginx.conf" & PID=$!; }
 start_nginx_sendfile() { nginx_conf "$WORK/nginx-$1" "$1" on; taskset -c "$SERVER_CPU" nginx -p "$WORK/nginx-$1/" -c "$WORK/nginx-$1/nginx.conf" & PID=$!; }
 start_h2o() {
   mkdir -p "$WORK/h2o-$1"
@@ -170,9 +210,18 @@ load() {
 }
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}'; }
 declare -A RESULTS   # "workload server" -> lines "rps latency_ms cpu_s eff"
+path_of() { case $1 in large) echo /large.bin ;; json) echo /json ;; *) echo /small.html ;; esac; }
+# Which servers take part in a workload: scripted ones only where they answer it.
+serves() {  # SERVER WORKLOAD
+  case $2 in
+    json) [[ $1 == *lua* ]] ;;
+    header) [[ $1 == *lua* || $1 == zeroserve ]] ;;
+    *) [[ $1 != *lua* ]] ;;
+  esac
+}
 run_one() {  # SERVER WORKLOAD
   local s=$1 w=$2 path t0 t1 out rps p99 cpu
-  path=/small.html; [[ $w == large ]] && path=/large.bin
+  path=$(path_of "$w")
   t0=$(cpu_ticks "${PID_OF[$s]}")
   out=$(load "$s" "$path" "$DURATION")
   t1=$(cpu_ticks "${PID_OF[$s]}")
@@ -191,12 +240,16 @@ run_one() {  # SERVER WORKLOAD
 }
 for w in $WORKLOADS; do
   for s in $SERVERS; do  # warm-up, not recorded
-    path=/small.html; [[ $w == large ]] && path=/large.bin
-    load "$s" "$path" 1 >/dev/null
+    serves "$s" "$w" || continue
+    if [[ $w == header && $s == *lua* ]]; then
+      curl -sfk -D - -o /dev/null "$URL_SCHEME://127.0.0.1:${PORT_OF[$s]}/small.html" | grep -qi '^x-injected: 1' || die "$s does not inject X-Injected"
+    fi
+    [[ $w == json ]] && { curl -sfk "$URL_SCHEME://127.0.0.1:${PORT_OF[$s]}/json" | grep -q '"message":"Hello, World!"' || die "$s does not answer /json"; }
+    load "$s" "$(path_of "$w")" 1 >/dev/null
   done
   for ((r = 1; r <= RUNS; r++)); do
     order=$SERVERS; ((r % 2 == 0)) && order=$(tr ' ' '\n' <<<"$SERVERS" | tac | tr '\n' ' ')
-    for s in $order; do say "$w run $r/$RUNS: $s"; run_one "$s" "$w"; done
+    for s in $order; do serves "$s" "$w" || continue; say "$w run $r/$RUNS: $s"; run_one "$s" "$w"; done
   done
 done
 
@@ -220,19 +273,30 @@ echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs ($(awk -F': ' '/model name/{pri
 echo "Versions: $("$ZEROSERVE" --version), $(nginx -v 2>&1 | sed 's/nginx version: //'), $(h2o --version 2>&1 | head -1)$( [[ $SCHEME == h2 ]] && echo ", $(h2load --version 2>&1 | head -1)")"
 echo
 for w in $WORKLOADS; do
-  label="174-byte HTML"; [[ $w == large ]] && label="100 KiB file"
+  case $w in
+    large) label="100 KiB file" ;; header) label="174-byte HTML + injected response header (scripted)" ;;
+    json) label="dynamic JSON /json (scripted)" ;; *) label="174-byte HTML" ;;
+  esac
   echo "### $label"
   echo
   echo "| server | $unit/s | $lat | server CPU s | $unit per server-CPU-s |"
   echo "|---|---:|---:|---:|---:|"
   declare -A EFF=()
   for s in $SERVERS; do
+    serves "$s" "$w" || continue
     read -r rps p99 cpu eff < <(printf '%s' "${RESULTS["$w $s"]}" | median)
     EFF[$s]=$eff
     printf '| %s | %.0f | %s | %s | %s |\n' "$s" "$rps" "$p99" "$cpu" "$eff"
   done
   echo
-  if [[ -n ${EFF[zeroserve]:-} ]]; then
+  if [[ -n ${EFF[zeroserve_lua]:-} ]]; then
+    for s in nginx_lua zeroserve_lua_nopreempt; do
+      [[ -n ${EFF[$s]:-} ]] && awk -v a="${EFF[zeroserve_lua]}" -v b="${EFF[$s]}" -v s="$s" 'BEGIN{if (b > 0) printf "- zeroserve_lua / %s efficiency: **%.2fx**\n", s, a/b}'
+    done
+    [[ -n ${EFF[zeroserve]:-} ]] && awk -v a="${EFF[zeroserve_lua]}" -v b="${EFF[zeroserve]}" \
+      'BEGIN{if (a > 0 && b > 0) printf "- script overhead per request (CPU): %.0f ns (%.0f ns with scripts, %.0f ns without)\n", 1e9/a - 1e9/b, 1e9/a, 1e9/b}'
+    echo
+  elif [[ -n ${EFF[zeroserve]:-} ]]; then
     for s in $SERVERS; do
       [[ $s == zeroserve ]] && continue
       awk -v a="${EFF[zeroserve]}" -v b="${EFF[$s]}" -v s="$s" 'BEGIN{if (b > 0) printf "- zeroserve / %s efficiency: **%.2fx**\n", s, a/b}'
