@@ -200,6 +200,48 @@ class Tls(harness.ServerTestCase):
         self.server.assert_fds_back()
 
 
+    def test_malformed_client_hellos(self):
+        # Reliability catalogue: truncated ClientHellos at many offsets, broken length fields,
+        # a huge SNI. Each must end in an alert or a close (never a response, never a crash),
+        # quickly when the client stops sending, and the server keeps serving.
+        hello = client_hello("a.test")
+        self.assertEqual(hello[0], 0x16)
+        cases = []
+        for cut in range(1, len(hello), 7):                       # truncated, then EOF
+            cases.append(("cut %d" % cut, hello[:cut]))
+        record_len = int.from_bytes(hello[3:5], "big")
+        for delta in (-1, 1, 100):                                # record length off
+            cases.append(("record len %+d" % delta, hello[:3] + (record_len + delta).to_bytes(2, "big") + hello[5:]))
+        hs_len = int.from_bytes(hello[6:9], "big")
+        for delta in (-1, 1, 4096):                               # handshake length off
+            cases.append(("handshake len %+d" % delta, hello[:6] + (hs_len + delta).to_bytes(3, "big") + hello[9:]))
+        sid_at = 5 + 4 + 2 + 32                                   # legacy_session_id length byte
+        cases.append(("session id len 255", hello[:sid_at] + b"\xff" + hello[sid_at + 1:]))
+        cases.append(("cipher suites len odd", hello[:sid_at + 1 + hello[sid_at]] + b"\x00\x03" + hello[sid_at + 3 + hello[sid_at]:]))
+        name = b"x" * 16000 + b".test"                            # huge SNI in a maximal record
+        sni = b"\x00\x00" + (len(name) + 5).to_bytes(2, "big") + (len(name) + 3).to_bytes(2, "big") + b"\x00" + \
+            len(name).to_bytes(2, "big") + name
+        body = b"\x03\x03" + b"\x11" * 32 + b"\x00" + b"\x00\x02\x13\x01" + b"\x01\x00" + len(sni).to_bytes(2, "big") + sni
+        handshake = b"\x01" + len(body).to_bytes(3, "big") + body
+        cases.append(("huge sni", b"\x16\x03\x01" + len(handshake).to_bytes(2, "big") + handshake))
+        start = time.monotonic()
+        for label, data in cases:
+            got, closed = harness.raw_exchange(self.port, data, timeout=3, shut_write=True)
+            self.assertTrue(closed, label)
+            self.assertFalse(b"HTTP/1.1" in got, label)
+            if got:
+                self.assertEqual(got[0], 0x15, (label, got[:8]))  # a TLS alert record, nothing else
+        self.assertLess(time.monotonic() - start, 2 + 0.05 * len(cases))
+        # The same broken hellos without EOF end at the handshake deadline (800 ms here).
+        for label, data in cases[:3] + cases[-3:]:
+            t0 = time.monotonic()
+            _, closed = harness.raw_exchange(self.port, data, timeout=4)
+            self.assertTrue(closed, label)
+            self.assertLess(time.monotonic() - t0, 3, label)
+        self.assertEqual(curl(self.port, "a.test", "/robots.txt").stdout.rpartition(b"\n")[2], b"200")
+        self.server.assert_fds_back()
+
+
 class TlsLifecycle(unittest.TestCase):
     def test_tls12_allowed_on_request_and_certificate_reload(self):
         with harness.tempdir() as tmp:
