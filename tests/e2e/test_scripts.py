@@ -322,6 +322,9 @@ class Chain(ScriptCase):
     def test_fault_oversized_output(self):
         self.assert_fault("/fault/output", rb"helper failed: zs_req_uri: out: 1048576 bytes at 0x[0-9a-f]+ are not writable script memory")
 
+    def test_fault_oversized_respond_body(self):
+        self.assert_fault("/fault/respond-len", rb"helper failed: zs_respond: .*1048576 bytes at 0x[0-9a-f]+ .*")
+
     def test_fault_helper_misuse_and_handle_limit(self):
         self.assert_fault("/fault/empty-key", rb"helper failed: zs_meta_set: empty key")
         self.assert_fault("/fault/handles", rb"helper failed: zs_json_new_object: external object limit exceeded \(32\)")

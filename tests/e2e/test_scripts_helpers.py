@@ -44,7 +44,7 @@ class Helpers(ScriptCase):
         body = ('{"method":"GET","path":"/req/info%20z","normalized":"/req/info z","uri":"/req/info%20z?a=1&b=x%20y&a=2",'
                 '"query":"a=1&b=x%20y&a=2","a":"1","b":"x y","missing_param":"","a_has_2":1,"a_has_3":0,"b_present":1,'
                 '"zz_present":0,"x_test":"truncated-value","x_absent":"","truncated_len":5,"truncated":"trun","zero_len":0,'
-                '"peer":"127.0.0.1:PORT","scheme":"http","major":1,"minor":1,"tls":0}').replace("PORT", str(port)).encode()
+                '"peer":"127.0.0.1:PORT","scheme":"http","major":1,"minor":1,"tls":0,"handshake":0}').replace("PORT", str(port)).encode()
         (status, headers, got), = harness.parse_responses(data)
         self.assertEqual(data.split(b"\r\n")[0], b"HTTP/1.1 200 OK")
         self.assertEqual(got, body)
@@ -68,7 +68,7 @@ class Helpers(ScriptCase):
                 b'"arr_out_of_range":-1,"push_ret":4,"array_set_ret":0,"array_set_oob":-1,"remove_ret":0,"remove_again":-1,'
                 b'"doc":{"s":"str","n":-7,"b":false,"arr":[10,"twenty",30,40],"o":null},'
                 b'"clone":{"s":"str","n":-7,"b":true,"z":null,"arr":[10,"twenty",30,40],"o":{"k":"v"}},'
-                b'"new_array_len":0,"set_on_array":-1}')
+                b'"cursor_type":5,"reset_ret":0,"reset_len":6,"new_array_len":0,"set_on_array":-1}')
         self.assert_exact(self.get("/json/build"), 200, body, json_headers(body))
 
     def test_json_request_body(self):
@@ -81,6 +81,14 @@ class Helpers(ScriptCase):
             self.assertIn(line, (b"HTTP/1.1 422 Unprocessable Content", b"HTTP/1.1 422 Unprocessable Entity",
                                  b"HTTP/1.1 422 "))
             self.assertEqual((fields_of(fields), got), (no, b"no json body\n"))
+
+    def test_request_body_limit(self):
+        body = b'{"over":1,"body":-1}'
+        self.assert_exact(self.get("/json/limit", method="POST", body=b'{"a":1}'), 200, body, json_headers(body))
+        body = b'{"over":0,"body":-1}'  # within the limit, and empty
+        self.assert_exact(self.get("/json/limit", method="POST", body=b""), 200, body, json_headers(body))
+        body = b'{"over":0,"body":3}'  # a 4-byte body still fits: a handle (3: out, v, then the body)
+        self.assert_exact(self.get("/json/limit", method="POST", body=b"[42]"), 200, body, json_headers(body))
 
     def test_json_static_files(self):
         st = os.stat(os.path.join(FIXTURE_SITE, "plain.txt"))
@@ -111,6 +119,7 @@ class Helpers(ScriptCase):
             "b64_decoded_len": 11, "b64_decoded": "hello world", "b64_url_nopad_decoded_hex": raw.hex(),
             "b64_invalid": -1, "hex_decoded": "Hi!\n", "hex_odd": -1, "hex_bad": -1, "hex_required": 10,
             "random_ret": 16, "random_hex": random_hex,
+            "memcmp_equal": 0, "memcmp_less": 1, "memcpy": "xxxxxxxy",
         }
         self.assertEqual(doc, expected)
         self.assertEqual(list(doc), list(expected))  # insertion order kept
@@ -268,8 +277,8 @@ class ScriptsOverTlsAndH2(ScriptCase):
         tail, body, err = self.curl("/req/info?a=1", "--http2")
         self.assertEqual(tail, b"200 2", err)
         doc = json.loads(body)
-        self.assertEqual((doc["scheme"], doc["major"], doc["minor"], doc["tls"], doc["uri"], doc["a"]),
-                         ("https", 2, 0, 1, "/req/info?a=1", "1"))
+        self.assertEqual((doc["scheme"], doc["major"], doc["minor"], doc["tls"], doc["handshake"], doc["uri"], doc["a"]),
+                         ("https", 2, 0, 1, 1, "/req/info?a=1", "1"))
         tail, body, err = self.curl("/req/info", "--http1.1")
         doc = json.loads(body)
         self.assertEqual((tail, doc["scheme"], doc["major"], doc["minor"], doc["tls"]), (b"200 1.1", "https", 1, 1, 1))

@@ -53,6 +53,7 @@ zs_u64 request_info(void) {
   put_int(doc, v, "major", zs_req_proto_major());
   put_int(doc, v, "minor", zs_req_proto_minor());
   put_int(doc, v, "tls", zs_req_is_tls());
+  put_int(doc, v, "handshake", zs_req_tls_handshake_complete());
   zs_json_respond(200, doc);
   return 0;
 }

@@ -50,6 +50,11 @@ static ZS_INLINE void build(void) {
   zs_json_set_null(zs_json_get(doc, ZS_STR("o")));
   zs_json_set(out, ZS_STR("doc"), doc);
   zs_json_set(out, ZS_STR("clone"), copy);
+  // A cursor re-pointed at its document's root.
+  zs_s64 cursor = zs_json_get(copy, ZS_STR("o"));
+  put_int(out, v, "cursor_type", zs_json_type(cursor));
+  put_int(out, v, "reset_ret", zs_json_reset(cursor));
+  put_int(out, v, "reset_len", zs_json_len(cursor));
   zs_s64 empty_arr = zs_json_new_array();
   put_int(out, v, "new_array_len", zs_json_len(empty_arr));
   put_int(out, v, "set_on_array", zs_json_set(empty_arr, ZS_STR("k"), v));
@@ -86,6 +91,15 @@ static ZS_INLINE void static_json(void) {
   zs_json_respond(200, out);
 }
 
+// /json/limit: the buffered-body limit lowered to 4 bytes.
+static ZS_INLINE void limit(void) {
+  zs_s64 out = zs_json_new_object();
+  zs_s64 v = zs_json_new_object();
+  put_int(out, v, "over", zs_req_body_limit(4));
+  put_int(out, v, "body", zs_req_body_json());
+  zs_json_respond(200, out);
+}
+
 ZS_ENTRY
 zs_u64 json(void) {
   char path[32];
@@ -93,5 +107,6 @@ zs_u64 json(void) {
   if (zs_strcmp(path, "/json/build") == 0) build();
   else if (zs_strcmp(path, "/json/body") == 0) body();
   else if (zs_strcmp(path, "/json/static") == 0) static_json();
+  else if (zs_strcmp(path, "/json/limit") == 0) limit();
   return 0;
 }

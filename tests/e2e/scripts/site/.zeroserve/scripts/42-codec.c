@@ -61,6 +61,14 @@ zs_u64 codec(void) {
   put_int(out, v, "random_ret", zs_getrandom(rnd, sizeof(rnd)));
   n = zs_hex_encode(rnd, sizeof(rnd), text, sizeof(text), ZS_HEX_LOWERCASE);
   put(out, v, "random_hex", text, n);
+  // Memory helpers.
+  char a[8], b[8];
+  zs_memset(a, 'x', sizeof(a));
+  zs_memcpy(b, a, sizeof(b));
+  b[7] = 'y';
+  put_int(out, v, "memcmp_equal", zs_memcmp(a, b, 7));
+  put_int(out, v, "memcmp_less", zs_memcmp(a, b, 8) < 0);
+  put(out, v, "memcpy", b, 8);
   zs_json_respond(200, out);
   return 0;
 }

@@ -35,6 +35,11 @@ zs_u64 faults(void) {
     zs_respond(200, ZS_STR("unreachable"));
     return 0;
   }
+  if (zs_strcmp(what, "respond-len") == 0) {
+    char small[16] = "sixteen bytes..";
+    zs_respond(200, small, 1 << 20);  // a body far past the stack
+    return 0;
+  }
   if (zs_strcmp(what, "empty-key") == 0) {
     zs_meta_set("", 0, ZS_STR("x"));
     zs_respond(200, ZS_STR("unreachable"));
