@@ -2,7 +2,9 @@
 #include "io/ops.hh"
 
 #include <poll.h>
+#include <sys/socket.h>
 
+#include <cerrno>
 #include <utility>
 
 namespace zs::io {
@@ -80,9 +82,8 @@ void HangupWatch::Finish::await_suspend(std::coroutine_handle<> h) {
   cancel(w.loop_, &w);
 }
 
-void ShutdownWrite::await_suspend(std::coroutine_handle<> h) {
-  park(h);
-  io_uring_prep_shutdown(loop_.sqe_for(this), fd_, SHUT_WR);
+int shutdown_write(int fd) {
+  return ::shutdown(fd, SHUT_WR) == 0 ? 0 : -errno;
 }
 
 }  // namespace zs::io

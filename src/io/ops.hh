@@ -113,17 +113,12 @@ class Close : public Op {
   int fd_;
 };
 
-// shutdown(fd, SHUT_WR) (lingering close). Awaited, never fire-and-forget: io_uring runs
-// shutdown on a worker thread, so an unawaited one could land after the fd was closed and
-// reused by a new connection, and shut *that* one down (seen as EPIPE in TLS handshakes).
-class ShutdownWrite : public Op {
- public:
-  ShutdownWrite(EventLoop& loop, int fd) : Op(loop), fd_(fd) {}
-  void await_suspend(std::coroutine_handle<> h);
-
- private:
-  int fd_;
-};
+// shutdown(fd, SHUT_WR) for a lingering close, done with a direct system call. It does not
+// block (it queues a FIN), and io_uring would run it on an io-wq worker thread (IORING_OP_SHUTDOWN
+// cannot complete inline): a thread hop per closed connection, and, unawaited, a shutdown that
+// could land after the fd was closed and reused by the next connection (seen as EPIPE in TLS
+// handshakes). Returns 0 or -errno.
+int shutdown_write(int fd);
 
 // Yields to the loop: resumes after the current batch of completions.
 struct Yield {
