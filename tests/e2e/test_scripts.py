@@ -339,6 +339,9 @@ class Chain(ScriptCase):
         self.assert_exact(self.get("/chain/order"), 200, b"abc", {"content-type": "text/plain", "content-length": "3"})
 
 
+H2_GET = [(":method", "GET"), (":scheme", "http"), (":authority", "test")]
+
+
 class Spin(ScriptCase):
     """An endless loop on a one-thread server: the worker keeps serving, the loop ends at the
     CPU cap, and a client that hangs up cancels its script."""
@@ -406,6 +409,74 @@ class Spin(ScriptCase):
         self.assertEqual(r[0], b"HTTP/1.1 200 OK")
         self.assertLess(seconds, 0.050)
         self.server.assert_fds_back()
+
+
+    def h2_spin(self):
+        """An h2c connection whose stream 1 runs the endless loop; returns (conn, sock, request id)."""
+        import h2.config
+        import h2.connection
+        conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
+        conn.initiate_connection()
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=5)
+        s.sendall(conn.data_to_send())
+        before = len(self.log_lines(rb"throttling"))
+        conn.send_headers(1, H2_GET + [(":path", "/fault/spin")], end_stream=True)
+        s.sendall(conn.data_to_send())
+        deadline = time.monotonic() + 10
+        while len(self.log_lines(rb"throttling")) == before:
+            self.assertLess(time.monotonic(), deadline, "the spinning script never throttled")
+            time.sleep(0.005)
+        return conn, s, self.log_lines(rb"\[script_runtime\] (\d+): 70-faults\.o: throttling")[-1]
+
+    def h2_close(self, s, rid):
+        # Hanging up cancels the script (h1 and h2 alike), so later tests start quiet.
+        s.close()
+        pattern = rb"\[script_runtime\] " + rid + rb": 70-faults\.o: throttling"
+        time.sleep(0.4)
+        n = len(self.log_lines(pattern))
+        time.sleep(0.5)
+        self.assertEqual(len(self.log_lines(pattern)), n, "the script kept running after the hang-up")
+
+    def test_h2_stream_reset_cancels_the_spinning_script(self):
+        import h2.errors
+        conn, s, rid = self.h2_spin()
+        try:
+            conn.reset_stream(1, h2.errors.ErrorCodes.CANCEL)
+            s.sendall(conn.data_to_send())
+            time.sleep(0.4)
+            pattern = rb"\[script_runtime\] " + rid + rb": 70-faults\.o: throttling"
+            throttles = len(self.log_lines(pattern))
+            time.sleep(1.0)  # a script still running would be throttled ~8 more times by now
+            self.assertEqual(len(self.log_lines(pattern)), throttles, "the script kept running after RST_STREAM")
+        finally:
+            self.h2_close(s, rid)
+
+    def test_h2_other_stream_answered_while_one_spins(self):
+        import h2.events
+        conn, s, rid = self.h2_spin()
+        try:
+            t0 = time.monotonic()
+            conn.send_headers(3, H2_GET + [(":path", "/chain/order")], end_stream=True)
+            s.sendall(conn.data_to_send())
+            body, ended = b"", False
+            s.settimeout(2.0)
+            try:
+                while not ended:
+                    data = s.recv(65536)
+                    self.assertTrue(data, "connection closed")
+                    for ev in conn.receive_data(data):
+                        if isinstance(ev, h2.events.DataReceived) and ev.stream_id == 3:
+                            body += ev.data
+                        elif isinstance(ev, h2.events.StreamEnded) and ev.stream_id == 3:
+                            ended = True
+                    s.sendall(conn.data_to_send())
+            except socket.timeout:
+                pass
+            self.assertTrue(ended, "stream 3 got no answer within 2 s while stream 1 spins")
+            self.assertEqual(body, b"abc")
+            self.assertLess(time.monotonic() - t0, 0.050)
+        finally:
+            self.h2_close(s, rid)
 
 
 class Plugins(ScriptCase):

@@ -97,7 +97,10 @@ class Helpers(ScriptCase):
         body = (b'{"data":{"name":"fixture","n":42,"list":[1,2,3],"ok":true},'
                 b'"meta":{"size":11,"etag":"%s","mtime":%d},'
                 b'"missing_json":-1,"leading_slash":-1,"not_json":-1,"missing_meta":-1}' % (etag.encode(), int(st.st_mtime)))
-        self.assert_exact(self.get("/json/static"), 200, body, json_headers(body))
+        r = self.get("/json/static")
+        # The file's ETag, bare (reference §4b row 14: 32 hex digits).
+        self.assertEqual(json.loads(r[2])["meta"]["etag"], etag, r[2])
+        self.assert_exact(r, 200, body, json_headers(body))
 
     # --- codec -------------------------------------------------------------------------------
 
