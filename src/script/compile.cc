@@ -12,6 +12,8 @@
 #include <cstring>
 #include <vector>
 
+#include "base/file.hh"
+
 extern char** environ;
 
 namespace zs::script {
@@ -42,36 +44,6 @@ class TempDir {
  private:
   std::string path_;
 };
-
-Result<void> write_file(const std::string& path, std::string_view data) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Error(path + ": " + strerror(errno));
-  while (!data.empty()) {
-    ssize_t n = write(fd, data.data(), data.size());
-    if (n <= 0) {
-      close(fd);
-      return Error(path + ": " + strerror(errno));
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  close(fd);
-  return {};
-}
-
-Result<std::string> read_file(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error(path + ": " + strerror(errno));
-  std::string out;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return out;
-}
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "base/file.hh"
 #include "script/compile.hh"
 #include "site/tar_writer.hh"
 
@@ -18,32 +19,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Result<std::string> read_whole(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error(path + ": " + strerror(errno));
-  std::string out;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      close(fd);
-      return Error(path + ": " + strerror(e));
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return out;
-}
-
 // One .o or .c file as a script named `name`.
 Result<script::ScriptSource> from_file(const std::string& path, std::string name) {
   script::ScriptSource src;
   src.name = std::move(name);
   src.origin = path;
-  auto bytes = path.ends_with(".c") ? script::compile_c_script(path, path) : read_whole(path);
+  auto bytes = path.ends_with(".c") ? script::compile_c_script(path, path) : read_file(path);
   if (!bytes) return path.ends_with(".c") ? bytes.error().wrap(path) : bytes.error();
   src.object = std::move(bytes).value();
   return src;

@@ -12,8 +12,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "base/file.hh"
 
 namespace zs::tls {
 namespace {
@@ -36,17 +36,6 @@ std::string openssl_reason() {
   std::string out = reason != nullptr ? reason : "unknown OpenSSL error";
   ERR_clear_error();
   return out;
-}
-
-Result<std::string> read_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return Error(path + ": is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(path + ": cannot read: " + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Error(path + ": read error");
-  return ss.str();
 }
 
 std::string subject_of(X509* cert) {
