@@ -38,7 +38,10 @@ class SnapshotFiles final : public script::SiteFiles {
   std::optional<Stat> stat(std::string_view path) const override {
     const site::Entry* e = snap_.site->find(path);
     if (e == nullptr) return std::nullopt;
-    return Stat{e->size, e->etag(), e->mtime};
+    // SiteFiles wants the 32 hex digits; the entry's ETag is that, quoted.
+    std::string_view etag = e->etag();
+    if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
+    return Stat{e->size, etag, e->mtime};
   }
   std::optional<std::string> read(std::string_view path, uint64_t max_bytes) const override {
     const site::Entry* e = snap_.site->find(path);
