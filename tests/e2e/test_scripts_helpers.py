@@ -71,6 +71,11 @@ class Helpers(ScriptCase):
                 b'"cursor_type":5,"reset_ret":0,"reset_len":6,"new_array_len":0,"set_on_array":-1}')
         self.assert_exact(self.get("/json/build"), 200, body, json_headers(body))
 
+    def test_json_empty_strings(self):
+        # Zero-length guest strings (value, lookup key, key to set) are ordinary strings.
+        body = b'{"e":"","get_empty_key":-1,"":1}'
+        self.assert_exact(self.get("/json/empty"), 200, body, json_headers(body))
+
     def test_json_request_body(self):
         body = b'{"echo":{"name":"x","n":5,"list":[true,null]},"second_len":3}'
         self.assert_exact(self.get("/json/body", method="POST", body=b'{"name":"x","n":5,"list":[true,null]}'),

@@ -100,6 +100,18 @@ static ZS_INLINE void limit(void) {
   zs_json_respond(200, out);
 }
 
+// /json/empty: zero-length strings as a value, a key to look up and a key to set.
+static ZS_INLINE void empty(void) {
+  zs_s64 out = zs_json_new_object();
+  zs_s64 v = zs_json_new_object();
+  zs_json_set_string(v, "", 0);
+  zs_json_set(out, ZS_STR("e"), v);
+  put_int(out, v, "get_empty_key", zs_json_get(out, "", 0));
+  zs_json_set_i64(v, 1);
+  zs_json_set(out, "", 0, v);
+  zs_json_respond(200, out);
+}
+
 ZS_ENTRY
 zs_u64 json(void) {
   char path[32];
@@ -108,5 +120,6 @@ zs_u64 json(void) {
   else if (zs_strcmp(path, "/json/body") == 0) body();
   else if (zs_strcmp(path, "/json/static") == 0) static_json();
   else if (zs_strcmp(path, "/json/limit") == 0) limit();
+  else if (zs_strcmp(path, "/json/empty") == 0) empty();
   return 0;
 }
