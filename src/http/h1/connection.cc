@@ -8,9 +8,11 @@
 #include <sys/uio.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -113,6 +115,24 @@ class Connection {
 
   io::Task<bool> handshake();
   io::Task<void> serve_h2();
+  io::Task<void> serve_h2_loop(h2::Session& session);
+  // HTTP/2 requests the handler answers asynchronously (scripts) run concurrently with the
+  // connection's loop, each in its own coroutine; the loop submits their responses when they
+  // are done and flags the ones whose stream was reset (or whose connection ended).
+  struct H2Async {
+    H2Async(const Request& r, int32_t id, Response* out) : req(r), stream_id(id), res(out) {}
+    struct Gone final : HangupSignal {
+      bool flag = false;
+      const bool* watch() override { return &flag; }  // the loop reads all along: no poll needed
+    } gone;
+    Request req;
+    int32_t stream_id;
+    Response* res;
+    bool done = false;
+  };
+  io::Detached run_h2_async(H2Async* job);
+  // Wakes the h2 loop from its receive wait when an asynchronous answer is ready.
+  void wake_h2();
   // Answers synchronously when it can (421, or the handler's fast path); false: the caller
   // must co_await the handler's handle_async().
   bool handle(const Request& req, Response& res);
@@ -169,6 +189,12 @@ class Connection {
   bool expired_ = false;
   bool aborted_ = false;               // abort_all(): no new I/O may start
   bool h2_ = false;                    // serve_h2() runs this connection
+  std::list<H2Async> h2_async_;        // asynchronous HTTP/2 answers in progress or done
+  size_t h2_running_ = 0;              // of them, still running
+  bool h2_in_recv_ = false;            // the h2 loop waits for input (wake_h2 may cancel it)
+  bool receiving_ = false;             // pending_ is a receive
+  std::coroutine_handle<> h2_drain_;   // serve_h2 waiting for the last one to finish
+  std::coroutine_handle<> h2_waiter_;  // the h2 loop waiting for an answer (nothing to read)
   bool idle_ = true;                   // waiting for the first byte of a request
   Buffer in_{set_.blocks_};             // unconsumed received bytes
   Buffer out_{set_.blocks_};            // response bytes not yet sent
@@ -352,31 +378,97 @@ io::Task<void> Connection::serve_h2() {
   auto created = h2::Session::create(settings);
   if (!created) co_return;
   h2_ = true;
-  h2::Session& session = **created;
+  co_await serve_h2_loop(**created);
+  // The session (and the responses in it) must outlive every asynchronous answer: tell them
+  // the client is gone and wait for the last one.
+  for (H2Async& job : h2_async_) job.gone.flag = true;
+  if (h2_running_ > 0) {
+    struct Drain {
+      Connection& c;
+      bool await_ready() const noexcept { return c.h2_running_ == 0; }
+      void await_suspend(std::coroutine_handle<> h) { c.h2_drain_ = h; }
+      void await_resume() const noexcept {}
+    };
+    co_await Drain{*this};
+  }
+  h2_async_.clear();
+}
+
+io::Detached Connection::run_h2_async(H2Async* job) {
+  co_await set_.handler_.handle_async(job->req, *job->res);
+  job->done = true;
+  if (--h2_running_ == 0 && h2_drain_) {
+    loop_.defer(std::exchange(h2_drain_, {}));
+    co_return;
+  }
+  wake_h2();
+}
+
+void Connection::wake_h2() {
+  if (h2_waiter_) {
+    loop_.defer(std::exchange(h2_waiter_, {}));
+    return;
+  }
+  // Only a receive may be cancelled: the loop treats its -ECANCELED as "look again".
+  if (h2_in_recv_ && receiving_ && pending_ != nullptr) io::cancel(loop_, pending_);
+}
+
+io::Task<void> Connection::serve_h2_loop(h2::Session& session) {
   bool shutting_down = false;
   bool final_goaway = false;
   std::string log_line;
   if (in_.len != 0 && !session.feed({in_.data, in_.len})) co_return;  // the preface, already read
   in_.len = 0;
+  // Submits a stream's finished response (or resets the stream for zs_abort) and logs it.
+  auto answer = [&](int32_t id, const Request& req, Response& res) -> bool {
+    if (res.abort) {
+      session.release(id);  // RST_STREAM: a script asked for no response
+      return true;
+    }
+    const uint16_t status = res.status;
+    const uint64_t bytes = req.head.method == Method::kHead || status_has_no_body(status) ? 0 : res.content_length();
+    if (!session.submit(id, loop_.http_date())) return false;
+    if (set_.log_ != nullptr) {
+      log_line.assign(req.head.method_token).append(" ").append(req.head.target).append(" HTTP/2.0");
+      set_.log_->record(peer_ip_, log_line, status, bytes);
+    }
+    return true;
+  };
   for (;;) {
-    while (auto id = session.next_cancelled()) session.release(*id);
+    while (auto id = session.next_cancelled()) {
+      auto job = std::find_if(h2_async_.begin(), h2_async_.end(), [&](const H2Async& j) { return j.stream_id == *id; });
+      if (job == h2_async_.end()) {
+        session.release(*id);
+      } else {
+        job->gone.flag = true;  // its script stops; the stream is released when it is done
+        job->res->abort = true;
+      }
+    }
+    for (auto it = h2_async_.begin(); it != h2_async_.end();) {
+      if (!it->done) {
+        ++it;
+        continue;
+      }
+      if (!answer(it->stream_id, it->req, *it->res)) co_return;
+      it = h2_async_.erase(it);
+    }
     while (auto req = session.next_request()) {
       Response* res = session.response(req->stream_id);
       if (res == nullptr) continue;
       Request hreq = request_for(*req->head, 2);
       hreq.body = req->body;
       hreq.body_complete = req->body.size() == req->body_length;
-      if (!handle(hreq, *res)) co_await handle_watched(hreq, *res);
-      if (res->abort) {
-        session.release(req->stream_id);  // RST_STREAM: a script asked for no response
+      if (handle(hreq, *res)) {
+        if (!answer(req->stream_id, hreq, *res)) co_return;
         continue;
       }
-      const uint16_t status = res->status;
-      const uint64_t bytes = req->head->method == Method::kHead || status_has_no_body(status) ? 0 : res->content_length();
-      if (!session.submit(req->stream_id, loop_.http_date())) co_return;
-      if (set_.log_ != nullptr) {
-        log_line.assign(req->head->method_token).append(" ").append(req->head->target).append(" HTTP/2.0");
-        set_.log_->record(peer_ip_, log_line, status, bytes);
+      H2Async& job = h2_async_.emplace_back(hreq, req->stream_id, res);
+      job.req.hangup = &job.gone;
+      ++h2_running_;
+      run_h2_async(&job);
+      if (job.done) {  // answered without suspending
+        if (!answer(job.stream_id, job.req, *job.res)) co_return;
+        h2_async_.pop_back();
       }
     }
     bool read_file = false;
@@ -397,9 +489,20 @@ io::Task<void> Connection::serve_h2() {
       continue;  // sending may have let the session produce more
     }
     if (read_file) continue;
-    if (session.finished()) co_return;
+    if (session.finished() && h2_running_ == 0) co_return;
+    if (!session.want_read() && h2_running_ > 0 && session.pending_output().empty()) {
+      // Nothing to read (the client is done sending) but answers are still being computed.
+      struct WaitAnswer {
+        Connection& c;
+        bool await_ready() const noexcept { return false; }
+        void await_suspend(std::coroutine_handle<> h) { c.h2_waiter_ = h; }
+        void await_resume() const noexcept {}
+      };
+      co_await WaitAnswer{*this};
+      continue;
+    }
     if (!session.want_read()) {
-      if (session.open_streams() == 0) co_return;
+      if (session.open_streams() == 0 && h2_running_ == 0) co_return;
       co_await io::Yield{loop_};  // waiting for our own output to drain
       continue;
     }
@@ -410,10 +513,13 @@ io::Task<void> Connection::serve_h2() {
     expired_ = false;
     const bool awaiting_ack = shutting_down && !final_goaway;
     arm(awaiting_ack ? kGoawayAckMs : idle_ ? opts_.timeouts.keepalive_ms : opts_.timeouts.body_ms);
+    h2_in_recv_ = true;
     int32_t n = co_await recv_into(in_);
+    h2_in_recv_ = false;
     disarm();
     idle_ = false;
     if (n <= 0) {
+      if (n == -ECANCELED && !expired_ && !aborted_ && !set_.draining_) continue;  // wake_h2(): an answer is ready
       if (set_.draining_ && !shutting_down) continue;  // drain() woke us: say GOAWAY first
       if (awaiting_ack && expired_ && !aborted_) {
         session.finish_shutdown();
@@ -457,7 +563,9 @@ io::Task<int32_t> Connection::recv_ciphertext() {
     if (aborted_) co_return -ECANCELED;
     io::Recv op(loop_, fd_);
     op.track(&pending_);  // a deadline or drain() cancels it while in flight
+    receiving_ = true;
     int32_t n = co_await op;
+    receiving_ = false;
     if (n == -ENOBUFS) {
       co_await io::Yield{loop_};
       if (expired_) co_return -ETIMEDOUT;
@@ -521,7 +629,9 @@ io::Task<int32_t> Connection::recv_into(Buffer& dst) {
     if (aborted_) co_return -ECANCELED;
     io::Recv op(loop_, fd_);
     op.track(&pending_);  // a deadline or drain() cancels it while in flight
+    receiving_ = true;
     int32_t n = co_await op;
+    receiving_ = false;
     if (n == -ENOBUFS) {  // every ring buffer is in use this instant: retry after the batch
       co_await io::Yield{loop_};
       if (expired_) co_return -ETIMEDOUT;
