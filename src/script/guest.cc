@@ -20,6 +20,9 @@ uint64_t fail_region(ebpf::InvocationContext& ctx, std::string_view what, uint64
 
 std::optional<std::string_view> guest_in(ebpf::InvocationContext& ctx, uint64_t ptr, uint64_t len,
                                          std::string_view what) {
+  // An empty argument is valid wherever it points. It is returned as a view of a static empty
+  // string, never with a null data pointer (libraries such as RapidJSON assert on one).
+  if (len == 0) return std::string_view("", 0);
   auto span = ctx.readable(ptr, len);
   if (!span) {
     fail_region(ctx, what, ptr, len, "readable");

@@ -13,7 +13,8 @@
 
 namespace zs::script {
 
-// Bytes the script passed in ([ptr, ptr+len) readable: stack, scratch or read-only data).
+// Bytes the script passed in ([ptr, ptr+len) readable: stack, scratch or read-only data). A
+// zero length is always valid (whatever ptr is) and gives a non-null empty view.
 // `what` names the helper and argument in the failure ("zs_meta_set: key").
 std::optional<std::string_view> guest_in(ebpf::InvocationContext& ctx, uint64_t ptr, uint64_t len,
                                          std::string_view what);
