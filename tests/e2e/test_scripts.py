@@ -25,7 +25,9 @@ import harness
 SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scripts")
 FIXTURE_SITE = os.path.join(SCRIPTS, "site")
 # The benchmark scripts the issue requires to work unchanged (shared/bench/zeroserve-scripts).
-BENCH_SCRIPTS = os.environ.get("ZS_BENCH_SCRIPTS", "/work/shared/bench/zeroserve-scripts")
+# shared/ sits next to the project root (locally and in CI).
+BENCH_SCRIPTS = os.environ.get("ZS_BENCH_SCRIPTS",
+                               os.path.join(harness.SOURCE_DIR, "..", "shared", "bench", "zeroserve-scripts"))
 
 REASONS = {200: "OK", 201: "Created", 202: "Accepted", 404: "Not Found", 405: "Method Not Allowed",
            500: "Internal Server Error", 502: "Bad Gateway"}
