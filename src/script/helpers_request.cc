@@ -154,7 +154,11 @@ ZS_HELPER(zs_req_scheme) {
 }
 ZS_HELPER(zs_req_peer) {
   ZS_UNUSED_ARGS;
-  return put_cstring(ctx, a1, a2, req(ctx).peer, "zs_req_peer: out");
+  // "ip:port", or "[v6]:port" for IPv6.
+  const RequestState& rs = req(ctx);
+  const bool v6 = rs.peer_ip.find(':') != std::string_view::npos;
+  std::string peer = (v6 ? "[" : "") + std::string(rs.peer_ip) + (v6 ? "]:" : ":") + std::to_string(rs.peer_port);
+  return put_cstring(ctx, a1, a2, peer, "zs_req_peer: out");
 }
 ZS_HELPER(zs_req_proto_major) {
   ZS_UNUSED_ARGS;

@@ -64,7 +64,8 @@ struct RequestState {
   bool headers_copied = false;
   std::vector<HeaderField>& mutable_headers();
   std::string authority;        // Host / :authority
-  std::string peer;             // "ip:port" or "[v6]:port"
+  std::string_view peer_ip;     // "127.0.0.1", "::1" (valid for the request)
+  uint16_t peer_port = 0;
   bool secure = false;
   uint8_t proto_major = 1;
   uint8_t proto_minor = 1;

@@ -96,12 +96,6 @@ std::string render_template(std::string_view body, const script::Metadata& meta)
   return out;
 }
 
-std::string peer_of(const http::Request& req) {
-  std::string ip(req.peer_ip);
-  if (ip.find(':') != std::string::npos) ip = "[" + ip + "]";
-  return ip + ":" + std::to_string(req.peer_port);
-}
-
 }  // namespace
 
 // Everything one scripted request owns; pinned by the response so header and body views stay
@@ -113,7 +107,7 @@ struct Dispatcher::Scripted {
   script::RequestState state;
   std::string body;                   // a script's response body, or a rendered template
   std::forward_list<std::string> strings;  // header names/values (stable addresses)
-  http::RequestHead head;             // the rewritten request, when scripts changed it
+  std::unique_ptr<http::RequestHead> head;  // the rewritten request, when scripts changed it
   std::string target;
 };
 
@@ -150,12 +144,14 @@ io::Task<void> Dispatcher::handle_async(const http::Request& req, http::Response
   // 2. The request as scripts see it.
   script::RequestState& rs = st->state;
   rs.method.assign(head.method_token);
-  rs.path = path->encoded;
-  rs.decoded_path = "/" + path->decoded;
+  rs.path = std::move(path->encoded);
+  rs.decoded_path.reserve(path->decoded.size() + 1);
+  rs.decoded_path.append("/").append(path->decoded);
   rs.query.assign(query_part(head.path));
   rs.received = head.fields();
   rs.authority.assign(head.authority);
-  rs.peer = peer_of(req);
+  rs.peer_ip = req.peer_ip;
+  rs.peer_port = req.peer_port;
   rs.secure = req.secure;
   rs.proto_major = req.http_major;
   rs.proto_minor = req.http_major == 2 ? 0 : (head.version == http::Version::kHttp10 ? 0 : 1);
@@ -212,19 +208,19 @@ io::Task<void> Dispatcher::handle_async(const http::Request& req, http::Response
 io::Task<void> Dispatcher::serve_static(Scripted& st, const http::Request& req, http::Response& res) {
   const script::RequestState& rs = st.state;
   const http::Request* serve = &req;
-  http::Request rewritten{st.head, req.peer_ip, req.peer_port, req.secure};
-  if (rs.uri_changed || rs.method_changed || rs.headers_changed) {
-    st.head = req.head;
+  if (rs.uri_changed || rs.method_changed || rs.headers_changed) st.head = std::make_unique<http::RequestHead>(req.head);
+  http::Request rewritten{st.head ? *st.head : req.head, req.peer_ip, req.peer_port, req.secure};
+  if (st.head) {
     st.target = rs.query.empty() ? rs.path : rs.path + "?" + rs.query;
-    st.head.target = st.target;
-    st.head.path = st.target;
-    st.head.method_token = rs.method;
-    st.head.method = http::method_from_token(rs.method);
+    st.head->target = st.target;
+    st.head->path = st.target;
+    st.head->method_token = rs.method;
+    st.head->method = http::method_from_token(rs.method);
     if (rs.headers_copied) {  // else the received fields (copied with the head) still hold
-      st.head.header_count = 0;
+      st.head->header_count = 0;
       for (const script::HeaderField& h : rs.headers) {
-        if (st.head.header_count == http::kMaxHeaders) break;
-        st.head.headers[st.head.header_count++] = {h.name, h.value};
+        if (st.head->header_count == http::kMaxHeaders) break;
+        st.head->headers[st.head->header_count++] = {h.name, h.value};
       }
     }
     serve = &rewritten;
