@@ -87,6 +87,24 @@ class Helpers(ScriptCase):
                                  b"HTTP/1.1 422 "))
             self.assertEqual((fields_of(fields), got), (no, b"no json body\n"))
 
+    def test_chunked_request_body(self):
+        # Chunked bodies reach zs_req_body_json like Content-Length ones, in pieces of any size;
+        # one over the 1 KiB cap is not readable (-1), and the connection stays usable.
+        def post_chunked(chunks):
+            data = b"POST /json/body HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+            for c in chunks:
+                data += b"%x\r\n%s\r\n" % (len(c), c)
+            return data + b"0\r\n\r\n"
+        doc = b'{"name":"x","n":5,"list":[true,null]}'
+        big = b'{"big":"' + b"x" * 1100 + b'"}'
+        data, _ = harness.raw_exchange(self.server.port, post_chunked([doc[:7], doc[7:8], doc[8:]]) +
+                                       post_chunked([big[:600], big[600:]]) + post_chunked([doc]) +
+                                       b"GET /json/empty HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", timeout=10)
+        responses = harness.parse_responses(data)
+        self.assertEqual([r[0] for r in responses], [201, 422, 201, 200])
+        echo = b'{"echo":{"name":"x","n":5,"list":[true,null]},"second_len":3}'
+        self.assertEqual((responses[0][2], responses[1][2], responses[2][2]), (echo, b"no json body\n", echo))
+
     def test_request_body_limit(self):
         body = b'{"over":1,"body":-1}'
         self.assert_exact(self.get("/json/limit", method="POST", body=b'{"a":1}'), 200, body, json_headers(body))

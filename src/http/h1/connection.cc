@@ -733,13 +733,23 @@ io::Task<Connection::BodyOutcome> Connection::drain_chunked(size_t head_len, siz
   ChunkedLimits limits;
   limits.max_body = opts_.max_request_body;
   ChunkedDecoder decoder(limits);
-  // Runs the decoder over `bytes` until it needs more input, finishes or fails; data is dropped.
-  auto feed = [&decoder](std::string_view bytes, size_t& used) {
+  // Bodies the handler may read are kept while they fit its limit (body_complete_ says whether
+  // the whole body did); others are dropped.
+  const uint64_t keep_limit = set_.handler_.body_limit();
+  bool keep = keep_limit > 0;
+  // Runs the decoder over `bytes` until it needs more input, finishes or fails.
+  auto feed = [&](std::string_view bytes, size_t& used) {
     used = 0;
     for (;;) {
       ChunkResult r = decoder.decode(bytes.substr(used));
       used += r.consumed;
       if (r.status != ChunkStatus::kData) return r;
+      if (keep && body_.size() + r.data.size() <= keep_limit) {
+        body_.append(r.data);
+      } else if (keep) {
+        keep = false;
+        body_.clear();
+      }
     }
   };
   auto outcome = [this](const ChunkResult& r) {
@@ -759,6 +769,7 @@ io::Task<Connection::BodyOutcome> Connection::drain_chunked(size_t head_len, siz
     if (!co_await pump_body(consume) && r.status != ChunkStatus::kError) co_return BodyOutcome::kFailed;
   }
   if (r.status == ChunkStatus::kError) co_return outcome(r);
+  body_complete_ = keep;
   co_return BodyOutcome::kDone;
 }
 
