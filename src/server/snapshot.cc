@@ -3,6 +3,10 @@
 
 #include <sys/mman.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <ctime>
 
 #include "server/script_loader.hh"
@@ -31,6 +35,31 @@ Result<std::shared_ptr<const tls::Context>> load_tls(const TlsOptions& opts,
 
 }  // namespace
 
+void Snapshot::load_small_files() {
+  uint64_t total = 0;
+  for (const site::Entry& e : site->files())
+    if (e.size <= kSmallFileMax && !site::is_hidden_path(e.path)) total += e.size;
+  small_files.reserve(std::min(total, kSmallFilesBudget));
+  for (const site::Entry& e : site->files()) {
+    if (e.size > kSmallFileMax || site::is_hidden_path(e.path)) continue;
+    if (small_files.size() + e.size > kSmallFilesBudget) break;  // the rest is read per request
+    const size_t at = small_files.size();
+    small_files.resize(at + e.size);
+    size_t done = 0;
+    while (done < e.size) {
+      ssize_t n = pread(site->fd(), small_files.data() + at + done, e.size - done, static_cast<off_t>(e.offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    if (done != e.size) {  // unreadable now: leave it to the per-request path, which reports it
+      small_files.resize(at);
+      continue;
+    }
+    small_index.emplace(&e, at);
+  }
+}
+
 Result<std::shared_ptr<const Snapshot>> Snapshot::load(const ServerOptions& opts,
                                                        std::shared_ptr<const tls::TicketKeyRing> ticket_keys) {
   std::shared_ptr<const tls::Context> tls;
@@ -48,6 +77,7 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::load(const ServerOptions& opts
   snap->tls = std::move(tls);
   snap->site = std::move(site).value();
   if (!(*scripts)->empty()) snap->scripts = std::move(scripts).value();
+  snap->load_small_files();
   if (size_t size = snap->site->file_size(); size > 0) {
     void* m = mmap(nullptr, size, PROT_READ, MAP_SHARED, snap->site->fd(), 0);
     if (m != MAP_FAILED) {

@@ -8,7 +8,10 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 #include "base/result.hh"
 #include "script/script_set.hh"
@@ -34,6 +37,19 @@ struct Snapshot {
 
   // TLS contexts for this generation (null when HTTPS is off); certificates reload with the site.
   std::shared_ptr<const tls::Context> tls;
+  // Bytes of the site's small files (each at most kSmallFileMax, kSmallFilesBudget in all),
+  // read once at load: answering them needs no file read (HTTP/1.1: one send; HTTP/2: no read
+  // round trip inside the connection loop). Views stay valid for the snapshot's lifetime.
+  static constexpr uint64_t kSmallFileMax = 16 * 1024;
+  static constexpr uint64_t kSmallFilesBudget = 8 * 1024 * 1024;
+  std::optional<std::string_view> small_file(const site::Entry& entry) const {
+    auto it = small_index.find(&entry);
+    if (it == small_index.end()) return std::nullopt;
+    return std::string_view(small_files).substr(it->second, entry.size);
+  }
+  std::string small_files;
+  std::unordered_map<const site::Entry*, size_t> small_index;  // entry -> offset in small_files
+
   // The script chain (plugins, then the site's scripts); null when there are none, so requests
   // take the static fast path.
   std::shared_ptr<const script::ScriptSet> scripts;
@@ -43,6 +59,9 @@ struct Snapshot {
   // every generation so resumption survives reloads). Errors say what is wrong and where.
   static Result<std::shared_ptr<const Snapshot>> load(const ServerOptions& opts,
                                                       std::shared_ptr<const tls::TicketKeyRing> ticket_keys);
+
+ private:
+  void load_small_files();
 };
 
 class SnapshotStore {

@@ -65,6 +65,12 @@ void StaticHandler::serve_entry(const Snapshot& snapshot, const http::Request& r
   auto mapped = [&snapshot](uint64_t offset) -> const char* {
     return snapshot.mapping != nullptr ? snapshot.mapping + offset : nullptr;
   };
+  // `length` bytes at `from` in the entry: from the small-file copy when there is one.
+  const std::optional<std::string_view> cached = snapshot.small_file(entry);
+  auto add_part = [&](uint64_t from, uint64_t length) {
+    if (cached) return res.add_memory(cached->substr(from, length));
+    return res.add_file(fd, entry.offset + from, length, mapped(entry.offset + from));
+  };
   std::string_view last_modified;
   if (entry.mtime != 0) {
     char date[kHttpDateLen];
@@ -95,7 +101,7 @@ void StaticHandler::serve_entry(const Snapshot& snapshot, const http::Request& r
     res.status = 206;
     res.add_header("Content-Type", entry.content_type);
     res.add_header("Content-Range", res.keep(site::content_range(r, entry.size)));
-    res.add_file(fd, entry.offset + r.first, r.length(), mapped(entry.offset + r.first));
+    add_part(r.first, r.length());
     return;
   }
   if (ranges.outcome == site::RangeOutcome::kSatisfiable) {
@@ -106,8 +112,7 @@ void StaticHandler::serve_entry(const Snapshot& snapshot, const http::Request& r
     for (const auto& part : mp.parts) {
       std::string_view h = res.keep(part.header);
       fits = fits && !h.empty() && res.add_memory(h) &&
-             res.add_file(fd, entry.offset + part.range.first, part.range.length(),
-                          mapped(entry.offset + part.range.first));
+             add_part(part.range.first, part.range.length());
     }
     std::string_view closing = res.keep(mp.closing);
     fits = fits && !closing.empty() && res.add_memory(closing);
@@ -125,7 +130,7 @@ void StaticHandler::serve_entry(const Snapshot& snapshot, const http::Request& r
   }
   res.status = 200;
   res.add_header("Content-Type", entry.content_type);
-  res.add_file(fd, entry.offset, entry.size, mapped(entry.offset));
+  add_part(0, entry.size);
 }
 
 }  // namespace zs::server
