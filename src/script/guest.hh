@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "ebpf/helpers.hh"
+#include "site/utf8.hh"
 
 namespace zs::script {
 
@@ -31,6 +32,7 @@ std::optional<std::span<uint8_t>> guest_out(ebpf::InvocationContext& ctx, uint64
 uint64_t put_cstring(ebpf::InvocationContext& ctx, uint64_t out, uint64_t out_len, std::string_view value,
                      std::string_view what);
 
-bool valid_utf8(std::string_view s);
+// Strict UTF-8 (RFC 3629), the same check tar names and request paths get.
+inline bool valid_utf8(std::string_view s) { return site::is_valid_utf8(s); }
 
 }  // namespace zs::script

@@ -1,8 +1,6 @@
-// Unit tests of the per-request state scripts share (src/script/request_state.*) and of the
-// UTF-8 check helpers use for text arguments (src/script/guest.*).
+// Unit tests of the per-request state scripts share (src/script/request_state.*).
 #include <gtest/gtest.h>
 
-#include "script/guest.hh"
 #include "script/request_state.hh"
 
 namespace zs::script {
@@ -37,24 +35,6 @@ TEST(RequestState, HeadersReadFromReceivedUntilCopiedThenFromTheCopy) {
   EXPECT_EQ(rs.header("X-A"), std::optional<std::string_view>("3"));
   EXPECT_EQ(&rs.mutable_headers(), &copy);  // copied once
   EXPECT_EQ(rs.mutable_headers().size(), 4u);
-}
-
-TEST(Utf8, AcceptsValidRejectsOverlongsSurrogatesAndTruncation) {
-  EXPECT_TRUE(valid_utf8(""));
-  EXPECT_TRUE(valid_utf8("plain ascii"));
-  EXPECT_TRUE(valid_utf8("\xc3\xa9"));          // é
-  EXPECT_TRUE(valid_utf8("\xe2\x88\x92"));      // U+2212
-  EXPECT_TRUE(valid_utf8("\xf0\x9f\x98\x80"));  // U+1F600
-  EXPECT_TRUE(valid_utf8("\xf4\x8f\xbf\xbf"));  // U+10FFFF
-  EXPECT_FALSE(valid_utf8("\xc0\xaf"));         // overlong '/'
-  EXPECT_FALSE(valid_utf8("\xe0\x80\xaf"));     // overlong
-  EXPECT_FALSE(valid_utf8("\xed\xa0\x80"));     // surrogate U+D800
-  EXPECT_FALSE(valid_utf8("\xf4\x90\x80\x80")); // above U+10FFFF
-  EXPECT_FALSE(valid_utf8("\xc3"));             // truncated
-  EXPECT_FALSE(valid_utf8("\xe2\x88"));         // truncated
-  EXPECT_FALSE(valid_utf8("\x80"));             // lone continuation
-  EXPECT_FALSE(valid_utf8("\xff"));
-  EXPECT_FALSE(valid_utf8("a\xc3(b"));          // bad continuation
 }
 
 }  // namespace
