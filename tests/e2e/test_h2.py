@@ -190,6 +190,16 @@ class H2(harness.ServerTestCase):
         self.assertEqual(tail, b"200 2", r.stderr)
         self.assertEqual(body, self.big)
 
+    def test_nghttp_client(self):
+        # nghttp (nghttp2's own client) over TLS with ALPN h2, two streams on one connection.
+        port = self.server.tls_port
+        r = subprocess.run(["nghttp", "-v", "https://127.0.0.1:%d/f3.txt" % port, "https://127.0.0.1:%d/big.bin" % port],
+                           capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr[-500:])
+        self.assertIn(b"The negotiated protocol: h2", r.stdout)
+        self.assertEqual(r.stdout.count(b":status: 200"), 2, r.stdout[-2000:])
+        self.assertIn(b"file 3\n" * 4, r.stdout)
+
     def test_h2c_prior_knowledge(self):
         r = curl("--http2-prior-knowledge", "-o", "-", "-w", "\n%{http_code} %{http_version}",
                  self.server.url("/f3.txt"))
