@@ -209,7 +209,8 @@ io::Task<void> Dispatcher::serve_static(Scripted& st, const http::Request& req, 
   const script::RequestState& rs = st.state;
   const http::Request* serve = &req;
   if (rs.uri_changed || rs.method_changed || rs.headers_changed) st.head = std::make_unique<http::RequestHead>(req.head);
-  http::Request rewritten{st.head ? *st.head : req.head, req.peer_ip, req.peer_port, req.secure};
+  http::Request rewritten{.head = st.head ? *st.head : req.head, .peer_ip = req.peer_ip, .peer_port = req.peer_port,
+                          .secure = req.secure};
   if (st.head) {
     st.target = rs.query.empty() ? rs.path : rs.path + "?" + rs.query;
     st.head->target = st.target;

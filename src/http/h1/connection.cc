@@ -355,7 +355,7 @@ io::Task<void> Connection::handle_watched(const Request& req, Response& res) {
 }
 
 Request Connection::request_for(const RequestHead& head, uint8_t http_major) const {
-  Request req{head, peer_ip_, peer_port_, tls_.has_value()};
+  Request req{.head = head, .peer_ip = peer_ip_, .peer_port = peer_port_, .secure = tls_.has_value()};
   req.http_major = http_major;
   if (tls_) {
     req.tls_server_name = tls_->server_name();
