@@ -36,17 +36,17 @@ class HangupSignal {
 
 struct Request {
   const RequestHead& head;
-  std::string_view peer_ip;  // textual client address, e.g. "127.0.0.1" or "::1"
+  std::string_view peer_ip{};  // textual client address, e.g. "127.0.0.1" or "::1"
   uint16_t peer_port = 0;
   bool secure = false;       // arrived over TLS
   uint8_t http_major = 1;    // 2 for HTTP/2 (RequestHead::version says 1.0 or 1.1 otherwise)
   // TLS facts of the connection ("" on plain connections).
-  std::string_view tls_server_name;
-  std::string_view tls_alpn;
-  std::string_view tls_ja4;
+  std::string_view tls_server_name{};
+  std::string_view tls_alpn{};
+  std::string_view tls_ja4{};
   // The request body, when it is at most Handler::body_limit() bytes (else body_complete is
   // false and body is empty: the body was drained unread).
-  std::string_view body;
+  std::string_view body{};
   bool body_complete = false;
   // Tells an asynchronous handler that the client went away. May be null.
   class HangupSignal* hangup = nullptr;
