@@ -157,7 +157,9 @@ ZS_HELPER(zs_req_peer) {
   // "ip:port", or "[v6]:port" for IPv6.
   const RequestState& rs = req(ctx);
   const bool v6 = rs.peer_ip.find(':') != std::string_view::npos;
-  std::string peer = (v6 ? "[" : "") + std::string(rs.peer_ip) + (v6 ? "]:" : ":") + std::to_string(rs.peer_port);
+  std::string peer;
+  peer.reserve(rs.peer_ip.size() + 8);
+  peer.append(v6 ? "[" : "").append(rs.peer_ip).append(v6 ? "]:" : ":").append(std::to_string(rs.peer_port));
   return put_cstring(ctx, a1, a2, peer, "zs_req_peer: out");
 }
 ZS_HELPER(zs_req_proto_major) {
