@@ -10,7 +10,7 @@
 #include "script/helper_groups.hh"
 #include "script/json_store.hh"
 #include "script/request_state.hh"
-#include "site/path.hh"
+#include "script/uri.hh"
 
 namespace zs::script {
 namespace {
@@ -71,43 +71,6 @@ bool each_query_param(std::string_view query, Visit&& visit) {
     if (visit(name, value)) return true;
   }
   return false;
-}
-
-// Sets path and query from a new request URI (§4b row 47).
-bool apply_uri(RequestState& rs, std::string_view uri) {
-  if (size_t hash = uri.find('#'); hash != std::string_view::npos) uri = uri.substr(0, hash);
-  if (uri.empty()) return false;
-  std::string_view path = uri;
-  std::string_view query;
-  bool has_query = false;
-  if (size_t q = uri.find('?'); q != std::string_view::npos) {
-    path = uri.substr(0, q);
-    query = uri.substr(q + 1);
-    has_query = true;
-  }
-  std::string target;
-  if (size_t scheme = path.find("://"); scheme != std::string_view::npos && path.find('/') > scheme) {
-    // Absolute URI: only its path counts here.
-    std::string_view rest = path.substr(scheme + 3);
-    size_t slash = rest.find('/');
-    target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
-  } else if (path.empty()) {
-    target = rs.path;  // "?q": same path, new query
-  } else if (path.front() == '/') {
-    target = path;
-  } else {
-    // Relative reference (RFC 3986 §5.2.3): merge with the current path's directory.
-    target = rs.path.substr(0, rs.path.rfind('/') + 1) + std::string(path);
-  }
-  for (char c : target)
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return false;
-  auto normalized = site::normalize_path(target);
-  if (!normalized) return false;
-  rs.path = normalized->encoded;
-  rs.decoded_path = "/" + normalized->decoded;
-  if (has_query || !path.empty()) rs.query = std::string(query);
-  rs.uri_changed = true;
-  return true;
 }
 
 // Header-name patterns of zs_req_delete_header: exact, "p*" prefix, "*s" suffix, "*c*" contains.
@@ -245,7 +208,13 @@ ZS_HELPER(zs_req_set_uri) {
   ZS_UNUSED_ARGS;
   auto uri = guest_in(ctx, a1, a2, "zs_req_set_uri: uri");
   if (!uri) return 0;
-  if (!apply_uri(req(ctx), *uri)) return ctx.fail("zs_req_set_uri: invalid or empty URI '" + std::string(*uri) + "'");
+  RequestState& rs = req(ctx);
+  auto next = resolve_uri(rs.path, *uri);
+  if (!next) return ctx.fail("zs_req_set_uri: invalid or empty URI '" + std::string(*uri) + "'");
+  rs.path = std::move(next->path);
+  rs.decoded_path = std::move(next->decoded_path);
+  if (next->query_given) rs.query = std::move(next->query);
+  rs.uri_changed = true;
   return 0;
 }
 
