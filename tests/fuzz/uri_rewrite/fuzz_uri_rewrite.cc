@@ -35,6 +35,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view uri = nul == std::string_view::npos ? in : in.substr(nul + 1);
   std::string current = "/";
   if (nul != std::string_view::npos) {
+    // A request's path never holds a literal '?' or '#' (the query is split off first), nor a
+    // space or control character (both parsers refuse them).
+    if (in.substr(0, nul).find_first_of("?#") != std::string_view::npos || !clean(in.substr(0, nul))) return 0;
     auto cur = zs::site::normalize_path(in.substr(0, nul));
     if (!cur) return 0;  // the current path is always a normalized one
     current = cur->encoded;
