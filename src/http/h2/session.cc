@@ -46,6 +46,9 @@ struct Session::Stream {
   std::unique_ptr<char[]> stage;
   size_t stage_cap = 0, stage_len = 0, stage_pos = 0;
   FileRead read;
+  // A DATA frame whose payload read_body() left in the stage (NGHTTP2_DATA_FLAG_NO_COPY): nghttp2
+  // calls send_data right after, in the same mem_send, which appends it to the output.
+  const char* no_copy = nullptr;
 
   // Back to the state of a fresh object, keeping allocations (stage, strings, vectors).
   void recycle() {
@@ -64,6 +67,7 @@ struct Session::Stream {
     part_off = 0;
     stage_len = stage_pos = 0;
     read = FileRead{};
+    no_copy = nullptr;
   }
 };
 
@@ -155,6 +159,10 @@ struct Session::Callbacks {
                       nghttp2_data_source* src, void* user) {
     return self(user).read_body(*static_cast<Stream*>(src->ptr), buf, length, flags);
   }
+  static int send_data(nghttp2_session*, nghttp2_frame* frame, const uint8_t* framehd, size_t length,
+                       nghttp2_data_source* src, void* user) {
+    return self(user).send_data_frame(*static_cast<Stream*>(src->ptr), frame->data.padlen, framehd, length);
+  }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -184,6 +192,7 @@ Result<void> Session::init() {
   nghttp2_session_callbacks_set_on_frame_send_callback(cb, &Callbacks::frame_send);
   nghttp2_session_callbacks_set_on_stream_close_callback(cb, &Callbacks::stream_close);
   nghttp2_session_callbacks_set_data_source_read_length_callback(cb, &Callbacks::read_length);
+  nghttp2_session_callbacks_set_send_data_callback(cb, &Callbacks::send_data);
 
   nghttp2_option* opt = nullptr;
   if (nghttp2_option_new(&opt) != 0) {
@@ -608,31 +617,51 @@ long Session::read_body(Stream& s, uint8_t* buf, size_t length, uint32_t* flags)
         return NGHTTP2_ERR_DEFERRED;
       }
       take = static_cast<size_t>(std::min<uint64_t>({static_cast<uint64_t>(staged), left, length - n}));
-      std::memcpy(buf + n, s.stage.get() + s.stage_pos, take);
+      if (n == 0) {
+        // A frame of file bytes only: send them from the stage (no copy into nghttp2's buffer).
+        // send_data_frame() runs before mem_send returns, so before any read can refill it.
+        s.no_copy = s.stage.get() + s.stage_pos;
+        *flags |= NGHTTP2_DATA_FLAG_NO_COPY;
+      } else {
+        std::memcpy(buf + n, s.stage.get() + s.stage_pos, take);
+      }
       s.stage_pos += take;
     }
     n += take;
     s.part_off += take;
-    if (s.part_off == p.length) {
+    const bool stage_done = s.part_off == p.length;
+    if (stage_done) {
       ++s.part;
       s.part_off = 0;
-      s.stage_pos = s.stage_len = 0;
+      s.stage_pos = s.stage_len = 0;  // the bytes stay in the stage until the next read
     }
+    if (s.no_copy != nullptr) break;  // one contiguous run per NO_COPY frame
   }
   if (s.part == parts.size()) {
     *flags |= NGHTTP2_DATA_FLAG_EOF;
   } else if (parts[s.part].kind == BodyPart::Kind::kFile && s.stage_pos == s.stage_len && !s.read_pending) {
-    request_read(s);  // read ahead while this frame goes out
+    request_read(s);  // read ahead while this frame goes out (queued: it starts after mem_send)
   }
   return static_cast<long>(n);
+}
+
+int Session::send_data_frame(Stream& s, size_t padlen, const uint8_t* framehd, size_t length) {
+  // We never ask for padding, so the frame is its 9-byte header and the payload.
+  if (s.no_copy == nullptr || padlen != 0) return NGHTTP2_ERR_CALLBACK_FAILURE;
+  out_.append(reinterpret_cast<const char*>(framehd), 9);
+  out_.append(s.no_copy, length);
+  s.no_copy = nullptr;
+  return 0;
 }
 
 void Session::request_read(Stream& s) {
   const BodyPart& p = s.response.body()[s.part];
   const size_t len = static_cast<size_t>(std::min<uint64_t>(p.length - s.part_off, settings_.file_chunk));
   if (s.stage_cap < len) {
-    s.stage = std::make_unique<char[]>(len);
-    s.stage_cap = len;
+    // Allocated once at full size: a NO_COPY frame may still point into it when the next
+    // read is requested (the read itself only starts after the frame was copied out).
+    s.stage = std::make_unique<char[]>(settings_.file_chunk);
+    s.stage_cap = settings_.file_chunk;
   }
   s.stage_pos = s.stage_len = 0;
   s.read = FileRead{s.id, p.fd, p.offset + s.part_off, s.stage.get(), len};

@@ -174,6 +174,7 @@ class Session {
   int on_frame_sent(uint8_t type, int32_t stream_id, uint8_t flags, uint32_t error_code);
   int on_stream_close(int32_t stream_id);
   long read_body(Stream& s, uint8_t* buf, size_t length, uint32_t* flags);
+  int send_data_frame(Stream& s, size_t padlen, const uint8_t* framehd, size_t length);
 
   Stream* find(int32_t stream_id) const;
   Stream* acquire(int32_t stream_id);
