@@ -209,6 +209,9 @@ extern zs_s64 zs_req_query_param_matches(const char *name, zs_u64 name_len, cons
                                          zs_u64 value_len);
 /* Lowers the buffered-body limit; returns 1 if the declared Content-Length already exceeds it. */
 extern zs_s64 zs_req_body_limit(zs_u64 max_size);
+/* 1 if the client's address is in the JSON array of addresses and CIDR ranges
+ * (["10.0.0.0/8", "::1"]), else 0. A malformed list fails the script. */
+extern zs_s64 zs_req_remote_ip_matches(const char *ranges_json, zs_u64 ranges_json_len);
 
 /* ---- Changing the request (later scripts and the static lookup see the change) ---------- */
 
@@ -220,6 +223,9 @@ extern zs_s64 zs_req_set_header(const char *name, zs_u64 name_len, const char *v
 extern zs_s64 zs_req_append_header(const char *name, zs_u64 name_len, const char *value, zs_u64 value_len);
 /* Deletes headers by name: exact, "Foo*" prefix, "*Foo" suffix, "*Foo*" contains, "*" all. */
 extern zs_s64 zs_req_delete_header(const char *pattern, zs_u64 pattern_len);
+/* {"name": ..., "search": ..., "replace": ...}: replaces every occurrence of `search` in each
+ * value of header `name`. ("search_regexp" is not supported by this build.) */
+extern zs_s64 zs_req_replace_header(const char *op_json, zs_u64 op_json_len);
 
 /* ---- Metadata: one string map per request, shared by every script ----------------------- */
 /* "zs.response.header.<name>" keys set that response header on every response; any key
@@ -243,6 +249,8 @@ extern zs_s64 zs_response_clear(void);
 extern zs_s64 zs_res_status(void);
 extern zs_s64 zs_res_set_status(zs_u64 status);
 extern zs_s64 zs_res_header(const char *name, zs_u64 name_len, char *out, zs_u64 out_len);
+/* In a response hook: zs_req_replace_header's operation on the response's headers. */
+extern zs_s64 zs_res_replace_header(const char *op_json, zs_u64 op_json_len);
 
 /* ---- Rate limiting ---------------------------------------------------------------------- */
 

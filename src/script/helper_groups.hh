@@ -14,5 +14,6 @@ Result<void> add_response_helpers(ebpf::HelperTable& table);   // metadata, resp
 Result<void> add_json_helpers(ebpf::HelperTable& table);       // zs_json_*, zs_object_free, static json
 Result<void> add_codec_helpers(ebpf::HelperTable& table);      // sha256, hmac, random, base64, hex
 Result<void> add_rate_limit_helpers(ebpf::HelperTable& table); // zs_rate_limit
+Result<void> add_match_helpers(ebpf::HelperTable& table);      // remote IP lists, header replace
 
 }  // namespace zs::script

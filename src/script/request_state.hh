@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <forward_list>
 #include <optional>
 #include <span>
 #include <string>
@@ -85,6 +86,8 @@ struct RequestState {
 
   Metadata meta;
   std::vector<ResponseHook> hooks;
+  // Header values response hooks wrote (the response points at them until it is written).
+  std::forward_list<std::string> response_strings;
   bool aborted = false;         // zs_abort: close without a response
   uint64_t request_id = 0;      // for log lines
 

@@ -13,7 +13,7 @@ std::shared_ptr<const ebpf::HelperTable> ScriptSet::helper_table() {
   static const std::shared_ptr<const ebpf::HelperTable> table = [] {
     auto t = std::make_shared<ebpf::HelperTable>();
     for (auto add : {add_core_helpers, add_request_helpers, add_response_helpers, add_json_helpers,
-                     add_codec_helpers, add_rate_limit_helpers}) {
+                     add_codec_helpers, add_rate_limit_helpers, add_match_helpers}) {
       if (auto r = add(*t); !r) {
         // Two groups registering one name is a programming error, caught by every test run.
         log::error("script helper table: %s", r.error().message().c_str());

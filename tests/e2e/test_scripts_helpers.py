@@ -105,6 +105,22 @@ class Helpers(ScriptCase):
         echo = b'{"echo":{"name":"x","n":5,"list":[true,null]},"second_len":3}'
         self.assertEqual((responses[0][2], responses[1][2], responses[2][2]), (echo, b"no json body\n", echo))
 
+    def test_remote_ip_lists_and_header_replace(self):
+        for path, want in (("/match/ip-loopback", b"1"), ("/match/ip-other", b"0"), ("/match/ip-v6", b"1")):
+            line, _, got = self.get(path)
+            self.assertEqual((line, got), (b"HTTP/1.1 200 OK", want), path)
+        for path, reason in (("/match/ip-bad", rb"zs_req_remote_ip_matches: not an IP address or CIDR range: 127\.0\.0\.1/33"),
+                             ("/match/regexp", rb"zs_req_replace_header: \"search_regexp\" is not supported")):
+            line, _, got = self.get(path)
+            self.assertEqual((line, got), (b"HTTP/1.1 500 Internal Server Error", b""), path)
+            self.server.wait_for_log(reason)
+        line, _, got = harness.exchange(self.server.port, "GET", "/match/replace", headers=[("X-Token", "a-secret-or-secret")])
+        self.assertEqual((line, got), (b"HTTP/1.1 200 OK", b"a-***-or-***"))
+        line, fields, got = self.get("/plain.txt?hook=replace")
+        self.assertEqual(line, b"HTTP/1.1 200 OK")
+        self.assertIn(("content-type", "text/x-plain; charset=utf-8"), fields)
+        self.assertEqual(got, b"plain file\n")
+
     def test_request_body_limit(self):
         body = b'{"over":1,"body":-1}'
         self.assert_exact(self.get("/json/limit", method="POST", body=b'{"a":1}'), 200, body, json_headers(body))
