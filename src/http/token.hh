@@ -87,4 +87,10 @@ constexpr std::string_view trim_ows(std::string_view s) {
   return s;
 }
 
+// A field value we may send or forward (RFC 9110 §5.5): field-vchar, SP and HTAB only (no CR,
+// LF or NUL), and no leading or trailing whitespace.
+constexpr bool is_field_value(std::string_view v) {
+  return all_of_class(v, kFieldValue) && trim_ows(v).size() == v.size();
+}
+
 }  // namespace zs::http

@@ -135,12 +135,6 @@ std::string apply_op(const ReplaceOp& op, std::string_view value) {
   }
 }
 
-bool valid_value(std::string_view v) {
-  for (char c : v)
-    if (!http::is_field_value_char(c) && c != ' ' && c != '\t') return false;
-  return http::trim_ows(v).size() == v.size();
-}
-
 uint64_t zs_req_replace_header(uint64_t json, uint64_t len, uint64_t, uint64_t, uint64_t, Ctx& ctx) {
   auto text = guest_in(ctx, json, len, "zs_req_replace_header: op");
   if (!text) return 0;
@@ -150,7 +144,7 @@ uint64_t zs_req_replace_header(uint64_t json, uint64_t len, uint64_t, uint64_t, 
   for (HeaderField& h : rs.mutable_headers()) {
     if (!http::iequals(h.name, op.name)) continue;
     std::string next = apply_op(op, h.value);
-    if (!valid_value(next)) return ctx.fail("zs_req_replace_header: the result is not a valid header value");
+    if (!http::is_field_value(next)) return ctx.fail("zs_req_replace_header: the result is not a valid header value");
     h.value = std::move(next);
   }
   rs.headers_changed = true;
@@ -169,7 +163,7 @@ uint64_t zs_res_replace_header(uint64_t json, uint64_t len, uint64_t, uint64_t, 
   for (http::ResponseHeader& h : headers) {
     if (!http::iequals(h.name, op.name)) continue;
     std::string next = apply_op(op, h.value);
-    if (!valid_value(next)) return ctx.fail("zs_res_replace_header: the result is not a valid header value");
+    if (!http::is_field_value(next)) return ctx.fail("zs_res_replace_header: the result is not a valid header value");
     h.value = ec.request().response_strings.emplace_front(std::move(next));  // lives with the request
   }
   res->replace_headers(headers);

@@ -25,13 +25,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// A field value as RFC 9110 §5.5 allows on the wire: no CR, LF or NUL.
-bool valid_field_value(std::string_view v) {
-  for (char c : v)
-    if (!http::is_field_value_char(c) && c != ' ' && c != '\t') return false;
-  return http::trim_ows(v).size() == v.size();
-}
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -225,7 +218,7 @@ ZS_HELPER(zs_req_set_header) {
   auto value = guest_in(ctx, a3, a4, "zs_req_set_header: value");
   if (!value) return 0;
   if (!http::is_token(*name)) return ctx.fail("zs_req_set_header: invalid header name");
-  if (!valid_field_value(*value)) return ctx.fail("zs_req_set_header: invalid header value");
+  if (!http::is_field_value(*value)) return ctx.fail("zs_req_set_header: invalid header value");
   RequestState& rs = req(ctx);
   auto& headers = rs.mutable_headers();
   std::erase_if(headers, [&](const HeaderField& h) { return http::iequals(h.name, *name); });
@@ -241,7 +234,7 @@ ZS_HELPER(zs_req_append_header) {
   auto value = guest_in(ctx, a3, a4, "zs_req_append_header: value");
   if (!value) return 0;
   if (!http::is_token(*name)) return ctx.fail("zs_req_append_header: invalid header name");
-  if (!valid_field_value(*value)) return ctx.fail("zs_req_append_header: invalid header value");
+  if (!http::is_field_value(*value)) return ctx.fail("zs_req_append_header: invalid header value");
   RequestState& rs = req(ctx);
   // Host is single-valued (RFC 9112 §3.2): appending replaces it.
   auto& headers = rs.mutable_headers();

@@ -288,9 +288,7 @@ void Dispatcher::apply_metadata_headers(Scripted& st, http::Response& res) {
     if (!key.starts_with(kMetaHeaderPrefix)) continue;
     std::string_view name = std::string_view(key).substr(kMetaHeaderPrefix.size());
     if (!http::is_token(name)) continue;
-    bool ok = http::trim_ows(value).size() == value.size();
-    for (char c : value) ok = ok && (http::is_field_value_char(c) || c == ' ' || c == '\t');
-    if (!ok) continue;
+    if (!http::is_field_value(value)) continue;
     std::string_view n = st.strings.emplace_front(name);
     res.set_header(n, st.strings.emplace_front(value));
   }
