@@ -236,12 +236,7 @@ uint64_t hex_decode_helper(uint64_t ptr, uint64_t len, uint64_t, uint64_t, uint6
   return len / 2;
 }
 
-struct Entry {
-  const char* name;
-  ebpf::HelperFn fn;
-};
-
-constexpr Entry kCodecHelpers[] = {
+constexpr NamedHelper kCodecHelpers[] = {
     {"zs_getrandom", getrandom_helper},
     {"zs_sha256", sha256_helper},
     {"zs_hmac_sha256", hmac_sha256_helper},
@@ -253,11 +248,6 @@ constexpr Entry kCodecHelpers[] = {
 
 }  // namespace
 
-Result<void> add_codec_helpers(ebpf::HelperTable& table) {
-  for (const Entry& e : kCodecHelpers) {
-    if (auto r = table.add(e.name, e.fn); !r) return r.error();
-  }
-  return {};
-}
+Result<void> add_codec_helpers(ebpf::HelperTable& table) { return add_helpers(table, kCodecHelpers); }
 
 }  // namespace zs::script

@@ -77,21 +77,20 @@ uint64_t zs_memcmp(uint64_t a, uint64_t b, uint64_t n, uint64_t, uint64_t, Ctx& 
   return 0;
 }
 
+constexpr NamedHelper kCoreHelpers[] = {
+    {"zs_log", zs_log},
+    {"zs_now_ms", zs_now_ms},
+    {"zs_version", zs_version},
+    {"zs_env_get", zs_env_get},
+    {"zs_memcpy", zs_memcpy},
+    {"zs_memset", zs_memset},
+    {"zs_memcmp", zs_memcmp},
+    {"memcpy", zs_memcpy},
+    {"memset", zs_memset},
+};
+
 }  // namespace
 
-Result<void> add_core_helpers(ebpf::HelperTable& t) {
-  for (auto [name, fn] : {std::pair<const char*, ebpf::HelperFn>{"zs_log", zs_log},
-                          {"zs_now_ms", zs_now_ms},
-                          {"zs_version", zs_version},
-                          {"zs_env_get", zs_env_get},
-                          {"zs_memcpy", zs_memcpy},
-                          {"zs_memset", zs_memset},
-                          {"zs_memcmp", zs_memcmp},
-                          {"memcpy", zs_memcpy},
-                          {"memset", zs_memset}}) {
-    if (auto r = t.add(name, fn); !r) return r.error();
-  }
-  return {};
-}
+Result<void> add_core_helpers(ebpf::HelperTable& table) { return add_helpers(table, kCoreHelpers); }
 
 }  // namespace zs::script

@@ -212,13 +212,8 @@ uint64_t json_respond(uint64_t status, uint64_t h, uint64_t, uint64_t, uint64_t,
   return 0;
 }
 
-struct Entry {
-  const char* name;
-  ebpf::HelperFn fn;
-};
-
 // SDK order (sdk/zeroserve.h); binding is by name, so the order is only for reading.
-constexpr Entry kJsonHelpers[] = {
+constexpr NamedHelper kJsonHelpers[] = {
     {"zs_json_parse", json_parse},
     {"zs_load_static_json", load_static_json},
     {"zs_load_file_metadata", load_file_metadata},
@@ -247,11 +242,6 @@ constexpr Entry kJsonHelpers[] = {
 
 }  // namespace
 
-Result<void> add_json_helpers(ebpf::HelperTable& table) {
-  for (const Entry& e : kJsonHelpers) {
-    if (auto r = table.add(e.name, e.fn); !r) return r.error();
-  }
-  return {};
-}
+Result<void> add_json_helpers(ebpf::HelperTable& table) { return add_helpers(table, kJsonHelpers); }
 
 }  // namespace zs::script

@@ -170,15 +170,14 @@ uint64_t zs_res_replace_header(uint64_t json, uint64_t len, uint64_t, uint64_t, 
   return 0;
 }
 
+constexpr NamedHelper kMatchHelpers[] = {
+    {"zs_req_remote_ip_matches", zs_req_remote_ip_matches},
+    {"zs_req_replace_header", zs_req_replace_header},
+    {"zs_res_replace_header", zs_res_replace_header},
+};
+
 }  // namespace
 
-Result<void> add_match_helpers(ebpf::HelperTable& t) {
-  for (auto [name, fn] : {std::pair<const char*, ebpf::HelperFn>{"zs_req_remote_ip_matches", zs_req_remote_ip_matches},
-                          {"zs_req_replace_header", zs_req_replace_header},
-                          {"zs_res_replace_header", zs_res_replace_header}}) {
-    if (auto r = t.add(name, fn); !r) return r.error();
-  }
-  return {};
-}
+Result<void> add_match_helpers(ebpf::HelperTable& table) { return add_helpers(table, kMatchHelpers); }
 
 }  // namespace zs::script

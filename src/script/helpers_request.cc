@@ -79,8 +79,6 @@ bool name_matches(std::string_view pattern, std::string_view name) {
   return n == p;
 }
 
-#define ZS_HELPER(name) uint64_t name(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5, Ctx& ctx)
-#define ZS_UNUSED_ARGS (void)a1, (void)a2, (void)a3, (void)a4, (void)a5
 
 ZS_HELPER(zs_req_method) {
   ZS_UNUSED_ARGS;
@@ -211,36 +209,55 @@ ZS_HELPER(zs_req_set_uri) {
   return 0;
 }
 
+// The (name, value) arguments of the header-changing helpers, checked: a bad pointer, an
+// invalid name or a value with CR/LF/NUL fails the script.
+struct HeaderArgs {
+  std::string_view name;
+  std::string_view value;
+};
+// `helper` is the helper's name; the labels name its two arguments in failures.
+std::optional<HeaderArgs> header_args(Ctx& ctx, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                                      std::string_view helper, std::string_view name_label,
+                                      std::string_view value_label) {
+  auto name = guest_in(ctx, a1, a2, name_label);
+  if (!name) return std::nullopt;
+  auto value = guest_in(ctx, a3, a4, value_label);
+  if (!value) return std::nullopt;
+  if (!http::is_token(*name)) {
+    ctx.fail(std::string(helper) + ": invalid header name");
+    return std::nullopt;
+  }
+  if (!http::is_field_value(*value)) {
+    ctx.fail(std::string(helper) + ": invalid header value");
+    return std::nullopt;
+  }
+  return HeaderArgs{*name, *value};
+}
+
 ZS_HELPER(zs_req_set_header) {
   ZS_UNUSED_ARGS;
-  auto name = guest_in(ctx, a1, a2, "zs_req_set_header: name");
-  if (!name) return 0;
-  auto value = guest_in(ctx, a3, a4, "zs_req_set_header: value");
-  if (!value) return 0;
-  if (!http::is_token(*name)) return ctx.fail("zs_req_set_header: invalid header name");
-  if (!http::is_field_value(*value)) return ctx.fail("zs_req_set_header: invalid header value");
+  auto h = header_args(ctx, a1, a2, a3, a4, "zs_req_set_header", "zs_req_set_header: name",
+                       "zs_req_set_header: value");
+  if (!h) return 0;
   RequestState& rs = req(ctx);
   auto& headers = rs.mutable_headers();
-  std::erase_if(headers, [&](const HeaderField& h) { return http::iequals(h.name, *name); });
-  if (!value->empty()) headers.push_back({lower(*name), std::string(*value)});
+  std::erase_if(headers, [&](const HeaderField& f) { return http::iequals(f.name, h->name); });
+  if (!h->value.empty()) headers.push_back({lower(h->name), std::string(h->value)});
   rs.headers_changed = true;
   return 0;
 }
 
 ZS_HELPER(zs_req_append_header) {
   ZS_UNUSED_ARGS;
-  auto name = guest_in(ctx, a1, a2, "zs_req_append_header: name");
-  if (!name) return 0;
-  auto value = guest_in(ctx, a3, a4, "zs_req_append_header: value");
-  if (!value) return 0;
-  if (!http::is_token(*name)) return ctx.fail("zs_req_append_header: invalid header name");
-  if (!http::is_field_value(*value)) return ctx.fail("zs_req_append_header: invalid header value");
+  auto h = header_args(ctx, a1, a2, a3, a4, "zs_req_append_header", "zs_req_append_header: name",
+                       "zs_req_append_header: value");
+  if (!h) return 0;
   RequestState& rs = req(ctx);
   // Host is single-valued (RFC 9112 §3.2): appending replaces it.
   auto& headers = rs.mutable_headers();
-  if (http::iequals(*name, "host"))
-    std::erase_if(headers, [](const HeaderField& h) { return h.name == "host"; });
-  headers.push_back({lower(*name), std::string(*value)});
+  if (http::iequals(h->name, "host"))
+    std::erase_if(headers, [](const HeaderField& f) { return f.name == "host"; });
+  headers.push_back({lower(h->name), std::string(h->value)});
   rs.headers_changed = true;
   return 0;
 }
@@ -303,34 +320,33 @@ ZS_HELPER(zs_connection_info) {
   return *h;
 }
 
+constexpr NamedHelper kRequestHelpers[] = {
+    {"zs_req_method", zs_req_method},
+    {"zs_req_path", zs_req_path},
+    {"zs_req_normalized_path", zs_req_normalized_path},
+    {"zs_req_query", zs_req_query},
+    {"zs_req_uri", zs_req_uri},
+    {"zs_req_scheme", zs_req_scheme},
+    {"zs_req_peer", zs_req_peer},
+    {"zs_req_proto_major", zs_req_proto_major},
+    {"zs_req_proto_minor", zs_req_proto_minor},
+    {"zs_req_is_tls", zs_req_is_tls},
+    {"zs_req_tls_handshake_complete", zs_req_tls_handshake_complete},
+    {"zs_req_header", zs_req_header},
+    {"zs_req_query_param", zs_req_query_param},
+    {"zs_req_query_param_matches", zs_req_query_param_matches},
+    {"zs_req_body_limit", zs_req_body_limit},
+    {"zs_req_body_json", zs_req_body_json},
+    {"zs_req_set_method", zs_req_set_method},
+    {"zs_req_set_uri", zs_req_set_uri},
+    {"zs_req_set_header", zs_req_set_header},
+    {"zs_req_append_header", zs_req_append_header},
+    {"zs_req_delete_header", zs_req_delete_header},
+    {"zs_connection_info", zs_connection_info},
+};
+
 }  // namespace
 
-Result<void> add_request_helpers(ebpf::HelperTable& t) {
-  for (auto [name, fn] : {std::pair<const char*, ebpf::HelperFn>{"zs_req_method", zs_req_method},
-                          {"zs_req_path", zs_req_path},
-                          {"zs_req_normalized_path", zs_req_normalized_path},
-                          {"zs_req_query", zs_req_query},
-                          {"zs_req_uri", zs_req_uri},
-                          {"zs_req_scheme", zs_req_scheme},
-                          {"zs_req_peer", zs_req_peer},
-                          {"zs_req_proto_major", zs_req_proto_major},
-                          {"zs_req_proto_minor", zs_req_proto_minor},
-                          {"zs_req_is_tls", zs_req_is_tls},
-                          {"zs_req_tls_handshake_complete", zs_req_tls_handshake_complete},
-                          {"zs_req_header", zs_req_header},
-                          {"zs_req_query_param", zs_req_query_param},
-                          {"zs_req_query_param_matches", zs_req_query_param_matches},
-                          {"zs_req_body_limit", zs_req_body_limit},
-                          {"zs_req_body_json", zs_req_body_json},
-                          {"zs_req_set_method", zs_req_set_method},
-                          {"zs_req_set_uri", zs_req_set_uri},
-                          {"zs_req_set_header", zs_req_set_header},
-                          {"zs_req_append_header", zs_req_append_header},
-                          {"zs_req_delete_header", zs_req_delete_header},
-                          {"zs_connection_info", zs_connection_info}}) {
-    if (auto r = t.add(name, fn); !r) return r.error();
-  }
-  return {};
-}
+Result<void> add_request_helpers(ebpf::HelperTable& table) { return add_helpers(table, kRequestHelpers); }
 
 }  // namespace zs::script

@@ -16,8 +16,6 @@ namespace {
 
 using Ctx = ebpf::InvocationContext;
 
-#define ZS_HELPER(name) uint64_t name(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5, Ctx& ctx)
-#define ZS_UNUSED_ARGS (void)a1, (void)a2, (void)a3, (void)a4, (void)a5
 
 ZS_HELPER(zs_meta_get) {
   ZS_UNUSED_ARGS;
@@ -136,24 +134,23 @@ ZS_HELPER(zs_res_header) {
   return put_cstring(ctx, a3, a4, value, "zs_res_header: out");
 }
 
+constexpr NamedHelper kResponseHelpers[] = {
+    {"zs_meta_get", zs_meta_get},
+    {"zs_meta_set", zs_meta_set},
+    {"zs_respond", zs_respond},
+    {"zs_response_pending", zs_response_pending},
+    {"zs_response_clear", zs_response_clear},
+    {"zs_abort", zs_abort},
+    {"zs_call", zs_call},
+    {"zs_res_hook", zs_res_hook},
+    {"zs_res_hooks_clear", zs_res_hooks_clear},
+    {"zs_res_status", zs_res_status},
+    {"zs_res_set_status", zs_res_set_status},
+    {"zs_res_header", zs_res_header},
+};
+
 }  // namespace
 
-Result<void> add_response_helpers(ebpf::HelperTable& t) {
-  for (auto [name, fn] : {std::pair<const char*, ebpf::HelperFn>{"zs_meta_get", zs_meta_get},
-                          {"zs_meta_set", zs_meta_set},
-                          {"zs_respond", zs_respond},
-                          {"zs_response_pending", zs_response_pending},
-                          {"zs_response_clear", zs_response_clear},
-                          {"zs_abort", zs_abort},
-                          {"zs_call", zs_call},
-                          {"zs_res_hook", zs_res_hook},
-                          {"zs_res_hooks_clear", zs_res_hooks_clear},
-                          {"zs_res_status", zs_res_status},
-                          {"zs_res_set_status", zs_res_set_status},
-                          {"zs_res_header", zs_res_header}}) {
-    if (auto r = t.add(name, fn); !r) return r.error();
-  }
-  return {};
-}
+Result<void> add_response_helpers(ebpf::HelperTable& table) { return add_helpers(table, kResponseHelpers); }
 
 }  // namespace zs::script

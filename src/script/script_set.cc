@@ -9,6 +9,12 @@
 
 namespace zs::script {
 
+Result<void> add_helpers(ebpf::HelperTable& table, std::span<const NamedHelper> helpers) {
+  for (const NamedHelper& h : helpers)
+    if (auto r = table.add(h.name, h.fn); !r) return r.error();
+  return {};
+}
+
 std::shared_ptr<const ebpf::HelperTable> ScriptSet::helper_table() {
   static const std::shared_ptr<const ebpf::HelperTable> table = [] {
     auto t = std::make_shared<ebpf::HelperTable>();
