@@ -241,6 +241,10 @@ io::Task<void> Dispatcher::serve_static(Scripted& st, const http::Request& req, 
       }
       remember_without_tags(st.snapshot, entry);
     }
+    if (entry != nullptr) {  // already looked up: serve it without normalizing again
+      static_.serve(st.snapshot, *serve, *entry, res);
+      co_return;
+    }
   }
   static_.handle(st.snapshot, *serve, res);
 }

@@ -53,8 +53,7 @@ void StaticHandler::handle(const std::shared_ptr<const Snapshot>& snapshot, cons
   // 3. Lookup in the snapshot this response will pin.
   const site::Entry* entry = snapshot->site->lookup(*path, lookup_);
   if (entry == nullptr) return plain(res, 404);
-  res.pin = snapshot;
-  serve_entry(*snapshot, req, *entry, res);
+  serve(snapshot, req, *entry, res);
 }
 
 void StaticHandler::serve_entry(const Snapshot& snapshot, const http::Request& req, const site::Entry& entry,

@@ -24,6 +24,13 @@ class StaticHandler {
   const site::Entry* lookup(const Snapshot& snapshot, const site::NormalizedPath& path) const {
     return snapshot.site->lookup(path, lookup_);
   }
+  // Serves `entry` (a GET or HEAD request's lookup result in `snapshot`) with conditionals and
+  // ranges; the response pins the snapshot.
+  void serve(const std::shared_ptr<const Snapshot>& snapshot, const http::Request& req, const site::Entry& entry,
+             http::Response& res) const {
+    res.pin = snapshot;
+    serve_entry(*snapshot, req, entry, res);
+  }
   // A plain-text error response: the status and its reason phrase.
   static void plain(http::Response& res, uint16_t status);
 
